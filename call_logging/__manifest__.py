@@ -1,0 +1,41 @@
+{
+    "name": "Call Logging",
+    "summary": "Log, schedule and make phone calls on contacts and leads",
+    "version": "18.0.1.0.0",
+    "category": "Sales/CRM",
+    "website": "https://github.com/odoo-calls/call-logging",
+    "author": "Odoo Calls contributors",
+    "license": "LGPL-3",
+    "application": True,
+    "installable": True,
+    "depends": ["crm", "calendar", "mail", "phone_validation"],
+    "external_dependencies": {"python": ["phonenumbers"]},
+    "data": [
+        "security/call_logging_groups.xml",
+        "security/ir.model.access.csv",
+        "security/crm_call_rules.xml",
+        "data/crm_call_purpose_data.xml",
+        "data/crm_call_result_data.xml",
+        "data/mail_templates.xml",
+        "views/crm_call_views.xml",
+        "views/crm_call_purpose_views.xml",
+        "views/crm_call_result_views.xml",
+        "views/res_partner_views.xml",
+        "views/crm_lead_views.xml",
+        "wizard/crm_call_followup_views.xml",
+        "wizard/crm_call_reschedule_views.xml",
+        "wizard/crm_call_ask_number_views.xml",
+        "views/call_logging_menus.xml",
+    ],
+    "demo": [
+        "demo/call_logging_demo.xml",
+    ],
+    "assets": {
+        "web.assets_backend": [
+            "call_logging/static/src/**/*",
+        ],
+        "web.assets_tests": [
+            "call_logging/static/tests/tours/**/*",
+        ],
+    },
+}

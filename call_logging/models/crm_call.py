@@ -1,0 +1,660 @@
+from datetime import timedelta
+
+import pytz
+
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError, ValidationError
+
+from ..tools.call_duration import format_duration
+from ..tools.phone_normalize import to_e164
+
+# A start within this margin of "now" counts as "now" (C3).
+NOW_MARGIN = timedelta(minutes=1)
+MAX_DURATION = 24 * 3600
+DEFAULT_SCHEDULED_LENGTH = timedelta(minutes=15)
+
+LIVE_STATES = ("ringing", "in_progress", "on_hold")
+CLOSED_STATES = ("done", "missed", "cancelled")
+# States only the telephony side may put a call in (C3).
+TELEPHONY_STATES = ("ringing", "missed")
+# Fields that may still change on a closed call: the PBX's recording and mail bookkeeping.
+FIELDS_WRITABLE_WHEN_CLOSED = {"recording_id", "message_main_attachment_id"}
+
+
+class CrmCall(models.Model):
+    """One phone call with a contact or a lead: past, current, missed or planned."""
+
+    _name = "crm.call"
+    _description = "Phone Call"
+    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _order = "start desc, id desc"
+    _check_company_auto = True
+    _rec_names_search = ["name", "phone", "partner_id", "lead_id"]
+
+    # ------------------------------------------------------------------
+    # Fields
+    # ------------------------------------------------------------------
+    name = fields.Char(string="Subject", tracking=True)
+    direction = fields.Selection(
+        [("inbound", "Inbound"), ("outbound", "Outbound")],
+        required=True,
+        default="outbound",
+        tracking=True,
+    )
+    state = fields.Selection(
+        [
+            ("scheduled", "Scheduled"),
+            ("ringing", "Ringing"),
+            ("in_progress", "In Progress"),
+            ("on_hold", "On Hold"),
+            ("done", "Completed"),
+            ("missed", "Missed"),
+            ("cancelled", "Cancelled"),
+        ],
+        string="Status",
+        required=True,
+        default="done",
+        tracking=True,
+        index=True,
+    )
+    start = fields.Datetime(
+        string="Start", required=True, default=fields.Datetime.now, tracking=True, index=True
+    )
+    duration = fields.Integer(
+        string="Duration",
+        help="Length of the call in seconds, hold time included.",
+        default=0,
+        tracking=True,
+    )
+    hold_duration = fields.Integer(
+        string="Hold Time", help="Seconds the call spent on hold.", default=0, readonly=True
+    )
+    talk_duration = fields.Integer(
+        string="Talk Time", compute="_compute_talk_duration", store=True
+    )
+    hold_started_at = fields.Datetime(readonly=True, copy=False)
+    answered_at = fields.Datetime(
+        string="Answered At", readonly=True, copy=False,
+        help="When the call was picked up (telephony calls).",
+    )
+    stop = fields.Datetime(
+        string="End",
+        compute="_compute_stop",
+        inverse="_inverse_stop",
+        store=True,
+        help="Start plus duration; a scheduled call without a duration lasts 15 minutes in the calendar.",
+    )
+    call_kind = fields.Selection(
+        [("current", "Current Call"), ("completed", "Completed Call"), ("scheduled", "Scheduled Call")],
+        string="Kind",
+        compute="_compute_call_kind",
+    )
+    user_id = fields.Many2one(
+        "res.users",
+        string="Owner",
+        default=lambda self: self.env.user,
+        index=True,
+        tracking=True,
+        domain="[('share', '=', False)]",
+    )
+    team_id = fields.Many2one(
+        "crm.team", string="Sales Team", compute="_compute_team_id", store=True, index=True
+    )
+    partner_id = fields.Many2one(
+        "res.partner", string="Contact", index=True, tracking=True, check_company=True
+    )
+    commercial_partner_id = fields.Many2one(
+        related="partner_id.commercial_partner_id", string="Company", store=True, index=True
+    )
+    lead_id = fields.Many2one(
+        "crm.lead", string="Lead / Opportunity", index=True, tracking=True, check_company=True
+    )
+    related_ref = fields.Reference(
+        selection="_selection_related_models",
+        string="Related To",
+        help="Another business record the call is about; only for calls with a contact.",
+    )
+    purpose_id = fields.Many2one("crm.call.purpose", string="Purpose")
+    agenda = fields.Text()
+    result_id = fields.Many2one("crm.call.result", string="Result", tracking=True)
+    result_note = fields.Text(string="Outcome")
+    inbound_reason = fields.Text(string="Reason for the Call")
+    description = fields.Html(string="Notes")
+    additional_info = fields.Text(
+        string="Additional Information",
+        help="Special requirements, remarks, requests and questions raised during the call.",
+    )
+    goal_status = fields.Selection(
+        [("none", "No Goal"), ("success", "Goal Reached"), ("failure", "Goal Missed")],
+        default="none",
+        required=True,
+        tracking=True,
+    )
+    contact_person_id = fields.Many2one(
+        "res.partner",
+        string="Spoke With",
+        help="The person of the customer's company the call was with.",
+        domain="[('id', 'child_of', commercial_partner_id)]",
+    )
+    phone = fields.Char(string="Number", tracking=True)
+    phone_e164 = fields.Char(
+        string="Number (E.164)", compute="_compute_phone_e164", store=True, index=True
+    )
+    caller_type = fields.Selection(
+        [("contact", "Contact"), ("account", "Account"), ("lead", "Lead"), ("unknown", "Unknown")],
+        string="Caller Kind",
+        compute="_compute_caller_type",
+        store=True,
+        readonly=False,
+    )
+    external_ref = fields.Char(string="PBX Call ID", copy=False, readonly=True)
+    recording_id = fields.Many2one("ir.attachment", string="Recording", copy=False, readonly=True)
+    reminder_minutes = fields.Integer(
+        string="Reminder", help="Minutes before the start to remind the owner; 0 for none."
+    )
+    reschedule_count = fields.Integer(string="Times Rescheduled", readonly=True, copy=False)
+    company_id = fields.Many2one(
+        "res.company", required=True, default=lambda self: self.env.company, index=True
+    )
+    duration_display = fields.Char(string="Duration (mm:ss)", compute="_compute_duration_display")
+    is_locked = fields.Boolean(compute="_compute_is_locked")
+    is_overdue = fields.Boolean(compute="_compute_is_overdue", search="_search_is_overdue")
+
+    _sql_constraints = [
+        ("duration_not_negative", "CHECK(duration >= 0)", "A call's duration cannot be negative."),
+        (
+            "external_ref_company_unique",
+            "unique(external_ref, company_id)",
+            "The PBX already reported a call with this id in this company.",
+        ),
+    ]
+
+    # ------------------------------------------------------------------
+    # Compute / onchange
+    # ------------------------------------------------------------------
+    @api.model
+    def _selection_related_models(self):
+        models_ = self.env["ir.model"].sudo().search(  # sudo: reading model names only
+            [("transient", "=", False), ("model", "not like", "ir.%")], order="name"
+        )
+        return [(model.model, model.name) for model in models_]
+
+    @api.depends("duration", "hold_duration")
+    def _compute_talk_duration(self):
+        for call in self:
+            call.talk_duration = max(call.duration - call.hold_duration, 0)
+
+    @api.depends("start", "duration", "state")
+    def _compute_stop(self):
+        for call in self:
+            if not call.start:
+                call.stop = False
+            elif call.duration:
+                call.stop = call.start + timedelta(seconds=call.duration)
+            else:
+                call.stop = call.start + (
+                    DEFAULT_SCHEDULED_LENGTH if call.state == "scheduled" else timedelta()
+                )
+
+    def _inverse_stop(self):
+        for call in self:
+            if not (call.start and call.stop):
+                continue
+            seconds = int((call.stop - call.start).total_seconds())
+            if seconds < 0:
+                raise ValidationError(_("A call cannot end before it starts."))
+            if call.state != "scheduled":
+                call.duration = seconds
+
+    @api.depends("state", "start")
+    def _compute_call_kind(self):
+        for call in self:
+            call.call_kind = call._kind_for(call.state, call.start)
+
+    @api.depends("user_id")
+    def _compute_team_id(self):
+        for call in self:
+            call.team_id = call.user_id.sale_team_id
+
+    @api.depends("phone", "partner_id.country_id", "lead_id.country_id", "company_id.country_id")
+    def _compute_phone_e164(self):
+        for call in self:
+            country = call.partner_id.country_id or call.lead_id.country_id or call.company_id.country_id
+            call.phone_e164 = to_e164(call.phone, country.code) or False
+
+    @api.depends("partner_id", "partner_id.is_company", "lead_id")
+    def _compute_caller_type(self):
+        for call in self:
+            if call.partner_id:
+                call.caller_type = "account" if call.partner_id.is_company else "contact"
+            elif call.lead_id:
+                call.caller_type = "lead"
+            else:
+                call.caller_type = call.caller_type or "unknown"
+
+    @api.depends("duration")
+    def _compute_duration_display(self):
+        for call in self:
+            call.duration_display = format_duration(call.duration)
+
+    @api.depends("state")
+    def _compute_is_locked(self):
+        for call in self:
+            call.is_locked = call.state in CLOSED_STATES
+
+    @api.depends("state", "start")
+    def _compute_is_overdue(self):
+        now = fields.Datetime.now()
+        for call in self:
+            call.is_overdue = call.state == "scheduled" and call.start and call.start < now
+
+    def _search_is_overdue(self, operator, value):
+        if operator not in ("=", "!=") or not isinstance(value, bool):
+            raise UserError(_("Overdue calls can only be searched as true or false."))
+        overdue = [("state", "=", "scheduled"), ("start", "<", fields.Datetime.now())]
+        return overdue if (operator == "=") == value else ["!", "&"] + overdue
+
+    @api.onchange("start")
+    def _onchange_start_derive_kind(self):
+        """The kind follows the start (C3): past = log, future = schedule, now = call now."""
+        if self.state in LIVE_STATES + CLOSED_STATES and self._origin.id:
+            return
+        self.state = self._state_for_start(self.start)
+
+    @api.onchange("partner_id")
+    def _onchange_partner_id(self):
+        if self.partner_id:
+            self.phone = self.partner_id.phone or self.partner_id.mobile or self.phone
+            if not self.name:
+                self.name = self._default_subject(self.partner_id.display_name, self.direction)
+        else:
+            self.related_ref = False
+
+    @api.onchange("lead_id")
+    def _onchange_lead_id(self):
+        lead = self.lead_id
+        if lead:
+            self.phone = lead.phone or lead.mobile or self.phone
+            if lead.partner_id and not self.partner_id:
+                self.partner_id = lead.partner_id
+            if not self.name:
+                self.name = self._default_subject(lead.name, self.direction)
+
+    # ------------------------------------------------------------------
+    # Constraints
+    # ------------------------------------------------------------------
+    @api.constrains("duration")
+    def _check_duration(self):
+        for call in self:
+            if call.duration < 0:
+                raise ValidationError(_("A call's duration cannot be negative."))
+            if call.duration > MAX_DURATION:
+                raise ValidationError(
+                    _("A call cannot last longer than 24 hours (%(duration)s given).",
+                      duration=format_duration(call.duration))
+                )
+
+    @api.constrains("related_ref", "partner_id")
+    def _check_related_ref_needs_contact(self):
+        for call in self:
+            if call.related_ref and not call.partner_id:
+                raise ValidationError(
+                    _("A call can be related to another record only when it is with a contact, not with a lead alone.")
+                )
+
+    @api.constrains("reminder_minutes")
+    def _check_reminder(self):
+        for call in self:
+            if call.reminder_minutes < 0:
+                raise ValidationError(_("A reminder cannot be set after the call's start."))
+
+    # ------------------------------------------------------------------
+    # ORM overrides
+    # ------------------------------------------------------------------
+    @api.model_create_multi
+    def create(self, vals_list):
+        telephony = self._is_telephony_write()
+        now = fields.Datetime.now()
+        for vals in vals_list:
+            start = fields.Datetime.to_datetime(vals.get("start")) or now
+            vals.setdefault("start", start)
+            if "state" not in vals and "default_state" not in self.env.context:
+                vals["state"] = self._state_for_start(start, now)
+            state = vals.get("state") or self.env.context.get("default_state") or "done"
+            if not telephony:
+                self._check_manual_creation(state, start, now)
+            if state == "in_progress" and not telephony:
+                # Whoever starts a current call owns it (C4).
+                vals["user_id"] = self.env.uid
+        calls = super().create(vals_list)
+        for call in calls.filtered(lambda c: not c.name):
+            call.name = call._default_subject(
+                (call.partner_id or call.lead_id).display_name or call.phone, call.direction
+            )
+        calls.filtered(lambda c: c.state in CLOSED_STATES)._post_to_customer_history()
+        return calls
+
+    def write(self, vals):
+        if self._is_telephony_write():
+            return self._write_and_post_history(vals)
+        self._check_manual_write(vals)
+        if "start" in vals:
+            return self._write_start(vals)
+        return self._write_and_post_history(vals)
+
+    def _write_start(self, vals):
+        """A new start on a scheduled call is a reschedule: it must be ahead and is counted."""
+        new_start = fields.Datetime.to_datetime(vals["start"])
+        staying_scheduled = vals.get("state", "scheduled") == "scheduled"
+        rescheduled = self.filtered(
+            lambda c: staying_scheduled and c.state == "scheduled" and c.start != new_start
+        )
+        if rescheduled and new_start < fields.Datetime.now() - NOW_MARGIN:
+            raise UserError(_("A call cannot be rescheduled into the past."))
+        result = self._write_and_post_history(vals)
+        for call in rescheduled:
+            super(CrmCall, call).write({"reschedule_count": call.reschedule_count + 1})
+        return result
+
+    def _write_and_post_history(self, vals):
+        closing = self.browse()
+        if vals.get("state") in CLOSED_STATES:
+            closing = self.filtered(lambda c: c.state not in CLOSED_STATES)
+        result = super().write(vals)
+        closing._post_to_customer_history()
+        return result
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_live(self):
+        if any(call.state in LIVE_STATES for call in self) and not self._is_telephony_write():
+            raise UserError(_("A call that is still going on cannot be deleted; end it first."))
+
+    # ------------------------------------------------------------------
+    # Actions
+    # ------------------------------------------------------------------
+    def action_start_call(self):
+        """Start a scheduled call now: it becomes the current call of whoever starts it."""
+        self.ensure_one()
+        if self.state != "scheduled":
+            raise UserError(_("Only a scheduled call can be started."))
+        self.with_context(call_state_transition=True).write(
+            {"state": "in_progress", "start": fields.Datetime.now(), "user_id": self.env.uid,
+             "direction": "outbound"}
+        )
+        return self._action_open_form()
+
+    def action_hold(self):
+        """Put the current call on hold; hold time is counted apart from talk time."""
+        for call in self:
+            if call.state != "in_progress":
+                raise UserError(_("Only a call in progress can be put on hold."))
+        self.with_context(call_state_transition=True).write(
+            {"state": "on_hold", "hold_started_at": fields.Datetime.now()}
+        )
+        return True
+
+    def action_resume(self):
+        """Take the call off hold."""
+        now = fields.Datetime.now()
+        for call in self:
+            if call.state != "on_hold":
+                raise UserError(_("Only a call on hold can be resumed."))
+            call.with_context(call_state_transition=True).write(call._vals_closing_hold(now, "in_progress"))
+        return True
+
+    def action_end_call(self):
+        """Hang up: the call is completed, its duration set; then offer a follow-up."""
+        self.ensure_one()
+        if self.state not in ("in_progress", "on_hold"):
+            raise UserError(_("Only a call in progress or on hold can be ended."))
+        now = fields.Datetime.now()
+        vals = self._vals_closing_hold(now, "done")
+        vals["duration"] = max(int((now - self.start).total_seconds()), 0)
+        self.with_context(call_state_transition=True).write(vals)
+        return self.action_open_followup()
+
+    def action_mark_done(self):
+        """Mark scheduled calls completed (the duration already typed is kept)."""
+        if any(call.state != "scheduled" for call in self):
+            raise UserError(_("Only scheduled calls can be marked as completed."))
+        self.with_context(call_state_transition=True).write({"state": "done"})
+        return True
+
+    def action_reschedule(self, start=None):
+        """Move scheduled calls to a new start; without a start, ask for one."""
+        if any(call.state != "scheduled" for call in self):
+            raise UserError(_("Only scheduled calls can be rescheduled."))
+        if not start:
+            return {
+                "type": "ir.actions.act_window",
+                "name": _("Reschedule"),
+                "res_model": "crm.call.reschedule",
+                "view_mode": "form",
+                "target": "new",
+                "context": {"active_model": self._name, "active_ids": self.ids},
+            }
+        start = fields.Datetime.to_datetime(start)
+        if start < fields.Datetime.now() - NOW_MARGIN:
+            raise UserError(_("A call cannot be rescheduled into the past."))
+        self.write({"start": start})
+        return True
+
+    def action_cancel(self):
+        """Cancel scheduled calls."""
+        if any(call.state != "scheduled" for call in self):
+            raise UserError(_("Only scheduled calls can be cancelled."))
+        self.with_context(call_state_transition=True).write({"state": "cancelled"})
+        return True
+
+    def action_open_followup(self):
+        """Offer a meeting, another call or a task with the same contact or lead."""
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "name": _("Follow-up"),
+            "res_model": "crm.call.followup",
+            "view_mode": "form",
+            "target": "new",
+            "context": {"default_call_id": self.id},
+        }
+
+    def action_open_related_record(self):
+        self.ensure_one()
+        record = self._target_record()
+        if not record:
+            return False
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": record._name,
+            "res_id": record.id,
+            "view_mode": "form",
+            "target": "current",
+        }
+
+    # ------------------------------------------------------------------
+    # Business methods
+    # ------------------------------------------------------------------
+    @api.model
+    def identify_number(self, number, company_id=None):
+        """Who is behind ``number``: see crm.phone.index for the matching rules (T1, T6)."""
+        return self.env["crm.phone.index"].identify(number, company_id=company_id)
+
+    @api.model
+    def start_call_with(self, partner=None, lead=None, phone=None):
+        """Create a current outbound call with a contact or a lead and open it (Call now)."""
+        if lead and not partner:
+            partner = lead.partner_id
+        phone = phone or (partner and (partner.phone or partner.mobile)) or (lead and (lead.phone or lead.mobile))
+        call = self.create({
+            "state": "in_progress",
+            "direction": "outbound",
+            "start": fields.Datetime.now(),
+            "partner_id": partner.id if partner else False,
+            "lead_id": lead.id if lead else False,
+            "phone": phone or False,
+            "company_id": (lead or partner).company_id.id or self.env.company.id,
+        })
+        return call._action_open_form()
+
+    @api.model
+    def get_day_plan(self):
+        """The owner's day: overdue, today, upcoming, missed and done today, in the user's time zone."""
+        day_start, day_end = self._user_day_bounds()
+        now = fields.Datetime.now()
+        mine = [("user_id", "=", self.env.uid)]
+        sections = {
+            "overdue": mine + [("state", "=", "scheduled"), ("start", "<", now)],
+            "today": mine + [("state", "=", "scheduled"), ("start", ">=", now), ("start", "<", day_end)],
+            "upcoming": mine + [("state", "=", "scheduled"), ("start", ">=", day_end)],
+            "missed": mine + [("state", "=", "missed"), ("direction", "=", "inbound")],
+            "done_today": mine + [("state", "=", "done"), ("start", ">=", day_start), ("start", "<", day_end)],
+        }
+        orders = {"upcoming": "start asc", "today": "start asc", "overdue": "start asc"}
+        fields_ = ["name", "start", "state", "direction", "duration", "phone", "partner_id", "lead_id",
+                   "purpose_id", "result_id"]
+        return {
+            key: {
+                "count": self.search_count(domain),
+                "records": self.search_read(domain, fields_, limit=50, order=orders.get(key, "start desc")),
+            }
+            for key, domain in sections.items()
+        }
+
+    # ------------------------------------------------------------------
+    # Tools
+    # ------------------------------------------------------------------
+    def _is_telephony_write(self):
+        """Telephony state (ringing, missed, owner on answer) is written only by the lifecycle service,
+        which runs in superuser mode and says so in its context; RPC callers can set neither."""
+        return self.env.su and self.env.context.get("telephony_event")
+
+    @api.model
+    def _state_for_start(self, start, now=None):
+        now = now or fields.Datetime.now()
+        start = fields.Datetime.to_datetime(start) or now
+        if start > now + NOW_MARGIN:
+            return "scheduled"
+        if start < now - NOW_MARGIN:
+            return "done"
+        return "in_progress"
+
+    @api.model
+    def _kind_for(self, state, start):
+        if state in LIVE_STATES:
+            return "current"
+        if state == "scheduled":
+            return "scheduled"
+        if state in CLOSED_STATES:
+            return "completed"
+        return {"scheduled": "scheduled", "done": "completed"}.get(self._state_for_start(start), "current")
+
+    @api.model
+    def _check_manual_creation(self, state, start, now):
+        if state in TELEPHONY_STATES:
+            raise UserError(
+                _("Missed and ringing calls come from the phone system only; they cannot be entered by hand.")
+            )
+        if state in ("on_hold", "cancelled"):
+            raise UserError(_("A new call can only be logged, scheduled or started now."))
+        if state == "scheduled" and start < now - NOW_MARGIN:
+            raise UserError(_("A call cannot be scheduled in the past; log it as a completed call instead."))
+        if state == "done" and start > now + NOW_MARGIN:
+            raise UserError(_("A completed call cannot start in the future; schedule it instead."))
+
+    def _check_manual_write(self, vals):
+        if vals.get("state") in TELEPHONY_STATES:
+            raise UserError(_("Missed and ringing calls come from the phone system only; they cannot be set by hand."))
+        changed = set(vals) - FIELDS_WRITABLE_WHEN_CLOSED
+        for call in self:
+            if call.state in CLOSED_STATES and changed:
+                raise UserError(
+                    _("The call “%(call)s” is %(state)s and can no longer be edited.",
+                      call=call.display_name,
+                      state=dict(call._fields["state"]._description_selection(self.env))[call.state].lower())
+                )
+            if "user_id" in vals and call.state != "scheduled" and call.user_id.id != vals["user_id"]:
+                raise UserError(_("Only a scheduled call can be reassigned; a current or logged call keeps its owner."))
+            if "start" in vals and call.state in LIVE_STATES and not self.env.context.get("call_state_transition"):
+                raise UserError(_("The start of a call in progress cannot be changed."))
+
+    def _vals_closing_hold(self, now, state):
+        vals = {"state": state, "hold_started_at": False}
+        if self.hold_started_at:
+            vals["hold_duration"] = self.hold_duration + int((now - self.hold_started_at).total_seconds())
+        return vals
+
+    @api.model
+    def _default_subject(self, who, direction):
+        if direction == "inbound":
+            return _("Call from %s", who) if who else _("Inbound call")
+        return _("Call to %s", who) if who else _("Outbound call")
+
+    def _user_day_bounds(self):
+        tz = pytz.timezone(self.env.user.tz or "UTC")
+        local_now = pytz.utc.localize(fields.Datetime.now()).astimezone(tz)
+        local_midnight = tz.localize(local_now.replace(hour=0, minute=0, second=0, microsecond=0, tzinfo=None))
+        start = local_midnight.astimezone(pytz.utc).replace(tzinfo=None)
+        return start, start + timedelta(days=1)
+
+    @api.model
+    def _action_new_call(self, title, state, partner=None, lead=None):
+        """A new-call form for a contact or a lead: logged (past) or scheduled (ahead)."""
+        partner = partner or (lead and lead.partner_id) or self.env["res.partner"]
+        now = fields.Datetime.now().replace(second=0, microsecond=0)
+        context = {
+            "default_state": state,
+            "default_direction": "outbound",
+            "default_partner_id": partner.id,
+            "default_lead_id": lead.id if lead else False,
+            "default_phone": (lead and (lead.phone or lead.mobile)) or partner.phone or partner.mobile or False,
+            "default_start": fields.Datetime.to_string(now + timedelta(hours=1) if state == "scheduled" else now),
+        }
+        return {
+            "type": "ir.actions.act_window",
+            "name": title,
+            "res_model": "crm.call",
+            "view_mode": "form",
+            "views": [(False, "form")],
+            "target": "new",
+            "context": context,
+        }
+
+    @api.model
+    def _action_ask_number(self, partner=None, lead=None, then="call_now"):
+        """Ask for the number of a contact or lead that has none, then go on (K4)."""
+        return {
+            "type": "ir.actions.act_window",
+            "name": _("Number to Call"),
+            "res_model": "crm.call.ask.number",
+            "view_mode": "form",
+            "target": "new",
+            "context": {
+                "default_partner_id": partner.id if partner else False,
+                "default_lead_id": lead.id if lead else False,
+                "default_then": then,
+            },
+        }
+
+    def _target_record(self):
+        """The customer record the call hangs on: its lead, else its contact."""
+        return self.lead_id or self.partner_id
+
+    def _action_open_form(self):
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": "crm.call",
+            "res_id": self.id,
+            "view_mode": "form",
+            "target": "current",
+        }
+
+    def _post_to_customer_history(self):
+        """Write the closed call on the timeline of its contact and lead (V1)."""
+        for call in self:
+            for record in (call.partner_id, call.lead_id):
+                if record:
+                    record.sudo().message_post_with_source(  # sudo: a salesperson may log on a contact they cannot edit
+                        "call_logging.message_call_summary",
+                        render_values={"call": call, "duration": format_duration(call.duration)},
+                        subtype_xmlid="mail.mt_note",
+                    )
