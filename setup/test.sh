@@ -46,7 +46,7 @@ run_lint() {
 }
 
 run_pytest() {
-    local report="$LOG_DIR/pytest.xml"
+    local report="$LOG_DIR/pytest-$$.xml"
     rm -f "$report"
     (cd "$ROOT" && PYTHONPATH="$ROOT" "$VENV/bin/python" -m pytest -q -p no:cacheprovider tests \
         --junitxml="$report") || true
@@ -89,7 +89,7 @@ run_odoo_tests() {
     rm -rf "$DATA_DIR/filestore/$TEST_DB"
     createdb -T "$TEMPLATE_DB" "$TEST_DB"
     cp -r "$DATA_DIR/filestore/$TEMPLATE_DB" "$DATA_DIR/filestore/$TEST_DB"
-    local log="$LOG_DIR/odoo-tests.log"
+    local log="$LOG_DIR/odoo-tests-$TEST_DB.log"
     note "running the Odoo tests ($TEST_TAGS); log: $log"
     odoo --data-dir="$DATA_DIR" -d "$TEST_DB" -i "$MODULES" --test-enable --test-tags="$TEST_TAGS" \
         --stop-after-init --http-port="$HTTP_PORT" --workers=0 --max-cron-threads=0 \
