@@ -204,7 +204,8 @@ class CrmCall(models.Model):
             if seconds < 0:
                 raise ValidationError(_("A call cannot end before it starts."))
             if call.state != "scheduled":
-                call.duration = seconds
+                # Bypass the closed-call lock: this is the same create/write that set the end.
+                super(CrmCall, call).write({"duration": seconds})
 
     @api.depends("state", "start")
     def _compute_call_kind(self):
@@ -286,13 +287,7 @@ class CrmCall(models.Model):
     @api.constrains("duration")
     def _check_duration(self):
         for call in self:
-            if call.duration < 0:
-                raise ValidationError(_("A call's duration cannot be negative."))
-            if call.duration > MAX_DURATION:
-                raise ValidationError(
-                    _("A call cannot last longer than 24 hours (%(duration)s given).",
-                      duration=format_duration(call.duration))
-                )
+            self._check_start_and_duration({"duration": call.duration})
 
     @api.constrains("related_ref", "partner_id")
     def _check_related_ref_needs_contact(self):
@@ -316,6 +311,7 @@ class CrmCall(models.Model):
         telephony = self._is_telephony_write()
         now = fields.Datetime.now()
         for vals in vals_list:
+            self._check_start_and_duration(vals)
             start = fields.Datetime.to_datetime(vals.get("start")) or now
             vals.setdefault("start", start)
             if "state" not in vals and "default_state" not in self.env.context:
@@ -326,15 +322,14 @@ class CrmCall(models.Model):
             if state == "in_progress" and not telephony:
                 # Whoever starts a current call owns it (C4).
                 vals["user_id"] = self.env.uid
+            if not vals.get("name"):
+                vals["name"] = self._subject_for_vals(vals)
         calls = super().create(vals_list)
-        for call in calls.filtered(lambda c: not c.name):
-            call.name = call._default_subject(
-                (call.partner_id or call.lead_id).display_name or call.phone, call.direction
-            )
         calls.filtered(lambda c: c.state in CLOSED_STATES)._post_to_customer_history()
         return calls
 
     def write(self, vals):
+        self._check_start_and_duration(vals)
         if self._is_telephony_write():
             return self._write_and_post_history(vals)
         self._check_manual_write(vals)
@@ -576,6 +571,33 @@ class CrmCall(models.Model):
                 raise UserError(_("Only a scheduled call can be reassigned; a current or logged call keeps its owner."))
             if "start" in vals and call.state in LIVE_STATES and not self.env.context.get("call_state_transition"):
                 raise UserError(_("The start of a call in progress cannot be changed."))
+
+    @api.model
+    def _check_start_and_duration(self, vals):
+        """Refuse a missing start or an impossible duration with a clear message, before the database does."""
+        if "start" in vals and not vals["start"]:
+            raise ValidationError(_("A call needs a start date and time."))
+        duration = vals.get("duration")
+        if duration is not None and duration is not False:
+            if duration < 0:
+                raise ValidationError(_("A call's duration cannot be negative."))
+            if duration > MAX_DURATION:
+                raise ValidationError(
+                    _("A call cannot last longer than 24 hours (%(duration)s given).",
+                      duration=format_duration(duration))
+                )
+
+    @api.model
+    def _subject_for_vals(self, vals):
+        direction = vals.get("direction") or self.env.context.get("default_direction") or "outbound"
+        partner_id = vals.get("partner_id") or self.env.context.get("default_partner_id")
+        lead_id = vals.get("lead_id") or self.env.context.get("default_lead_id")
+        who = (
+            self.env["res.partner"].browse(partner_id).display_name if partner_id
+            else self.env["crm.lead"].browse(lead_id).display_name if lead_id
+            else vals.get("phone")
+        )
+        return self._default_subject(who, direction)
 
     def _vals_closing_hold(self, now, state):
         vals = {"state": state, "hold_started_at": False}

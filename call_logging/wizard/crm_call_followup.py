@@ -17,7 +17,7 @@ class CrmCallFollowup(models.TransientModel):
         required=True,
         default="task",
     )
-    summary = fields.Char(required=True, compute="_compute_summary", store=True, readonly=False)
+    summary = fields.Char(required=True, compute="_compute_summary", store=True, readonly=False, precompute=True)
     start = fields.Datetime(string="When", required=True, default=lambda self: self._default_start())
     user_id = fields.Many2one("res.users", string="Assigned To", default=lambda self: self.env.user, required=True)
     note = fields.Text()

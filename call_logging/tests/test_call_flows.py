@@ -1,0 +1,185 @@
+from datetime import timedelta
+
+from freezegun import freeze_time
+
+from odoo.tests import tagged
+
+from .common import CallCase
+
+
+@tagged("post_install", "-at_install")
+class TestCallFlows(CallCase):
+    """The three ways in (C2, C3): call now, log a call, schedule a call."""
+
+    def test_call_now_from_a_contact_opens_a_running_call_owned_by_the_caller(self):
+        action = self.contact.with_user(self.anna).action_call_now()
+        call = self.Call.browse(action["res_id"])
+        self.assertEqual(call.state, "in_progress")
+        self.assertEqual(call.user_id, self.anna)
+        self.assertEqual(call.direction, "outbound")
+        self.assertEqual(call.partner_id, self.contact)
+        self.assertEqual(call.phone, "+48 22 123 45 67")
+        self.assertEqual(call.phone_e164, "+48221234567")
+        self.assertEqual(call.call_kind, "current")
+
+    def test_call_now_from_a_lead_links_both_the_lead_and_its_contact(self):
+        action = self.lead.with_user(self.anna).action_call_now()
+        call = self.Call.browse(action["res_id"])
+        self.assertEqual((call.lead_id, call.partner_id), (self.lead, self.contact))
+
+    def test_hold_time_is_recorded_apart_from_talk_time_and_end_call_offers_a_follow_up(self):
+        with freeze_time(self.now):
+            call = self.Call.with_user(self.anna).start_call_with(partner=self.contact)
+            call = self.Call.browse(call["res_id"]).with_user(self.anna)
+            call.description = "<p>Wants 40 phones, asks for a discount.</p>"
+        with freeze_time(self.now + timedelta(seconds=60)):
+            call.action_hold()
+            self.assertEqual(call.state, "on_hold")
+        with freeze_time(self.now + timedelta(seconds=90)):
+            call.action_resume()
+            self.assertEqual(call.state, "in_progress")
+        with freeze_time(self.now + timedelta(seconds=200)):
+            followup = call.action_end_call()
+        self.assertEqual(call.state, "done")
+        self.assertEqual(call.duration, 200)
+        self.assertEqual(call.hold_duration, 30)
+        self.assertEqual(call.talk_duration, 170)
+        self.assertIn("discount", call.description)
+        self.assertEqual(followup["res_model"], "crm.call.followup")
+        self.assertEqual(followup["context"]["default_call_id"], call.id)
+
+    def test_ending_a_call_while_on_hold_closes_the_hold(self):
+        with freeze_time(self.now):
+            call = self.Call.browse(self.Call.with_user(self.anna).start_call_with(partner=self.contact)["res_id"])
+        with freeze_time(self.now + timedelta(seconds=10)):
+            call.with_user(self.anna).action_hold()
+        with freeze_time(self.now + timedelta(seconds=40)):
+            call.with_user(self.anna).action_end_call()
+        self.assertEqual((call.duration, call.hold_duration, call.talk_duration), (40, 30, 10))
+
+    def test_follow_up_after_a_call_can_be_another_call_a_meeting_or_a_task(self):
+        call = self.log_call(lead_id=self.lead.id)
+        Followup = self.env["crm.call.followup"].with_user(self.anna)
+        tomorrow = self.now + timedelta(days=1)
+
+        action = Followup.create({"call_id": call.id, "followup_type": "call", "start": tomorrow}).action_create()
+        next_call = self.Call.browse(action["res_id"])
+        self.assertEqual(next_call.state, "scheduled")
+        self.assertEqual((next_call.partner_id, next_call.lead_id), (self.contact, self.lead))
+
+        action = Followup.create({"call_id": call.id, "followup_type": "meeting", "start": tomorrow}).action_create()
+        meeting = self.env["calendar.event"].browse(action["res_id"])
+        self.assertIn(self.contact, meeting.partner_ids)
+        self.assertEqual(meeting.opportunity_id, self.lead)
+
+        Followup.create({"call_id": call.id, "followup_type": "task", "start": tomorrow}).action_create()
+        task = self.lead.activity_ids.filtered(lambda a: a.summary == "Follow up Kowalski Sp. z o.o., Jan Kowalski")
+        self.assertEqual(task.user_id, self.anna)
+
+    def test_a_call_logged_after_the_fact_keeps_its_duration_result_and_notes(self):
+        result = self.env.ref("call_logging.result_interested")
+        call = self.log_call(direction="inbound", duration=270, result_id=result.id,
+                             description="<p>Asked for the price list.</p>")
+        self.assertEqual(call.state, "done")
+        self.assertEqual(call.duration_display, "04:30")
+        self.assertEqual(call.result_id, result)
+        self.assertEqual(call.call_kind, "completed")
+
+    def test_a_call_can_be_scheduled_for_a_colleague_with_purpose_agenda_and_reminder(self):
+        call = self.schedule_call(
+            user_id=self.piotr.id, purpose_id=self.env.ref("call_logging.purpose_demo").id,
+            agenda="Show the CRM integration", reminder_minutes=15,
+        )
+        self.assertEqual(call.state, "scheduled")
+        self.assertEqual(call.user_id, self.piotr)
+        self.assertEqual(call.call_kind, "scheduled")
+        self.assertEqual(call.stop - call.start, timedelta(minutes=15))
+
+    def test_the_kind_of_a_new_call_follows_its_start(self):
+        past = self.Call.with_user(self.anna).create({"start": self.now - timedelta(hours=2), "duration": 60})
+        future = self.Call.with_user(self.anna).create({"start": self.now + timedelta(hours=2)})
+        current = self.Call.with_user(self.anna).create({"start": self.now})
+        self.assertEqual((past.state, future.state, current.state), ("done", "scheduled", "in_progress"))
+
+    def test_a_scheduled_call_can_be_started_completed_rescheduled_or_cancelled(self):
+        started = self.schedule_call()
+        started.with_user(self.anna).action_start_call()
+        self.assertEqual(started.state, "in_progress")
+        self.assertEqual(started.reschedule_count, 0)
+
+        completed = self.schedule_call(duration=120)
+        completed.with_user(self.anna).action_mark_done()
+        self.assertEqual((completed.state, completed.duration), ("done", 120))
+
+        moved = self.schedule_call()
+        moved.with_user(self.anna).action_reschedule(self.now + timedelta(days=3))
+        moved.with_user(self.anna).action_reschedule(self.now + timedelta(days=4))
+        self.assertEqual(moved.start, self.now + timedelta(days=4))
+        self.assertEqual(moved.reschedule_count, 2)
+
+        cancelled = self.schedule_call()
+        cancelled.with_user(self.anna).action_cancel()
+        self.assertEqual(cancelled.state, "cancelled")
+
+    def test_several_scheduled_calls_are_handled_at_once_from_the_list(self):
+        calls = self.schedule_call() | self.schedule_call() | self.schedule_call()
+        wizard_action = calls.with_user(self.anna).action_reschedule()
+        wizard = self.env["crm.call.reschedule"].with_user(self.anna).with_context(
+            wizard_action["context"]).create({"start": self.now + timedelta(days=7)})
+        wizard.action_reschedule()
+        self.assertEqual(set(calls.mapped("start")), {self.now + timedelta(days=7)})
+        calls.with_user(self.anna).action_mark_done()
+        self.assertEqual(set(calls.mapped("state")), {"done"})
+
+    def test_calling_a_contact_without_a_number_asks_for_one_and_keeps_it(self):
+        silent = self.env["res.partner"].create({"name": "Yuki Tanaka"})
+        action = silent.with_user(self.anna).action_call_now()
+        self.assertEqual(action["res_model"], "crm.call.ask.number")
+        wizard = self.env["crm.call.ask.number"].with_user(self.anna).with_context(action["context"]).create(
+            {"number": "+81 3-1234-5678"})
+        call_action = wizard.action_confirm()
+        self.assertEqual(silent.phone, "+81 3-1234-5678")
+        call = self.Call.browse(call_action["res_id"])
+        self.assertEqual((call.state, call.partner_id, call.phone), ("in_progress", silent, "+81 3-1234-5678"))
+
+    def test_log_and_schedule_buttons_open_prefilled_forms(self):
+        log = self.contact.with_user(self.anna).action_log_call()
+        self.assertEqual(log["context"]["default_state"], "done")
+        self.assertEqual(log["context"]["default_partner_id"], self.contact.id)
+        schedule = self.lead.with_user(self.anna).action_schedule_call()
+        self.assertEqual(schedule["context"]["default_state"], "scheduled")
+        self.assertEqual(schedule["context"]["default_lead_id"], self.lead.id)
+        call = self.Call.with_user(self.anna).with_context(schedule["context"]).create({})
+        self.assertEqual((call.state, call.lead_id, call.partner_id), ("scheduled", self.lead, self.contact))
+
+    def test_contact_and_lead_count_and_list_their_calls(self):
+        done = self.log_call(lead_id=self.lead.id)
+        planned = self.schedule_call(lead_id=self.lead.id)
+        self.assertEqual(self.contact.call_count, 2)
+        self.assertEqual(self.lead.call_count, 2)
+        self.assertEqual(self.contact.open_call_ids, planned)
+        self.assertEqual(self.lead.closed_call_ids, done)
+
+    def test_day_plan_sorts_my_calls_into_overdue_today_upcoming_missed_and_done(self):
+        self.env.user.tz = "UTC"
+        self.anna.tz = "UTC"
+        with freeze_time(self.now.replace(hour=10, minute=0, second=0)):
+            base = self.now.replace(hour=10, minute=0, second=0)
+            overdue = self.schedule_call(start=base + timedelta(hours=1))
+            today = self.schedule_call(start=base + timedelta(hours=3))
+            upcoming = self.schedule_call(start=base + timedelta(days=2))
+            done = self.log_call(start=base - timedelta(hours=1))
+            missed = self.Call.sudo().with_context(telephony_event=True).create({
+                "state": "missed", "direction": "inbound", "start": base - timedelta(minutes=30),
+                "user_id": self.anna.id, "phone": "+48221234567",
+            })
+            self.schedule_call(user=self.piotr)
+        with freeze_time(base + timedelta(hours=2)):
+            plan = self.Call.with_user(self.anna).get_day_plan()
+        ids = {section: [r["id"] for r in plan[section]["records"]] for section in plan}
+        self.assertEqual(ids["overdue"], overdue.ids)
+        self.assertEqual(ids["today"], today.ids)
+        self.assertEqual(ids["upcoming"], upcoming.ids)
+        self.assertEqual(ids["missed"], missed.ids)
+        self.assertEqual(ids["done_today"], done.ids)
+        self.assertEqual(plan["overdue"]["count"], 1)
