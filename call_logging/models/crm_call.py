@@ -441,6 +441,17 @@ class CrmCall(models.Model):
         self.with_context(call_state_transition=True).write({"state": "cancelled"})
         return True
 
+    def action_call_back(self):
+        """Return a missed call: a new current call to the same contact, lead and number (V2)."""
+        self.ensure_one()
+        partner, lead = self.partner_id, self.lead_id
+        phone = self.phone or partner.phone or partner.mobile or lead.phone or lead.mobile
+        if not phone:
+            if not (partner or lead):
+                raise UserError(_("This call has no number, contact or lead to call back."))
+            return self._action_ask_number(partner=partner or None, lead=lead or None)
+        return self.start_call_with(partner=partner, lead=lead, phone=phone)
+
     def action_open_followup(self):
         """Offer a meeting, another call or a task with the same contact or lead."""
         self.ensure_one()
