@@ -1,0 +1,62 @@
+import random
+from datetime import timedelta
+
+from odoo import api, fields, models
+
+DEMO_SEED = 20261125
+
+
+class CrmCallDemo(models.Model):
+    """Demo history: a few hundred plausible calls on the demo contacts and leads."""
+
+    _inherit = "crm.call"
+
+    @api.model
+    def _generate_demo_calls(self, count):
+        """Create ``count`` calls spread over the past eight weeks and the next two, drawn with a fixed seed."""
+        rng = random.Random(DEMO_SEED)
+        salespeople = self.env["res.users"].search([("login", "in", ("anna", "piotr", "kenji", "yuki"))])
+        users = self.env.ref("base.user_admin") | salespeople
+        contacts = self.env["res.partner"].search([("parent_id", "!=", False), ("phone", "!=", False),
+                                                   ("user_id", "in", users.ids)])
+        leads = self.env["crm.lead"].search([("user_id", "in", users.ids)])
+        purposes = self.env["crm.call.purpose"].search([])
+        results = self.env["crm.call.result"].search([])
+        if not contacts:
+            return self.browse()
+        now = fields.Datetime.now().replace(microsecond=0)
+        vals_list = []
+        for _index in range(count):
+            user = rng.choice(users)
+            contact = rng.choice(contacts)
+            lead = leads.filtered(lambda lead, contact=contact: lead.partner_id == contact)[:1]
+            kind = rng.choices(["done", "missed", "cancelled", "scheduled", "overdue"], [62, 10, 5, 17, 6])[0]
+            if kind == "scheduled":
+                start = now + timedelta(minutes=rng.randint(30, 14 * 24 * 60))
+            elif kind == "overdue":
+                start = now - timedelta(minutes=rng.randint(30, 3 * 24 * 60))
+            else:
+                start = now - timedelta(minutes=rng.randint(10, 56 * 24 * 60))
+            direction = "inbound" if kind == "missed" else rng.choice(["inbound", "outbound", "outbound"])
+            vals = {
+                "state": "scheduled" if kind == "overdue" else kind,
+                "direction": "outbound" if kind in ("scheduled", "overdue", "cancelled") else direction,
+                "start": start,
+                "user_id": user.id,
+                "partner_id": contact.id,
+                "lead_id": lead.id,
+                "phone": rng.choice([contact.phone, contact.mobile or contact.phone]),
+                "purpose_id": rng.choice(purposes).id if purposes else False,
+                "company_id": self.env.company.id,
+            }
+            if kind == "done":
+                vals["duration"] = min(int(rng.lognormvariate(5.2, 0.8)), 3 * 3600)
+                vals["result_id"] = rng.choice(results).id if results else False
+                vals["goal_status"] = rng.choice(["none", "success", "failure"])
+                vals["answered_at"] = start + timedelta(seconds=rng.randint(2, 25))
+            if kind in ("scheduled", "overdue"):
+                vals["reminder_minutes"] = rng.choice([0, 5, 15])
+                vals["agenda"] = rng.choice([False, "Go through the offer", "Confirm the delivery date"])
+            vals_list.append(vals)
+        # Demo history is written by the system, like the PBX's calls: missed and past scheduled calls included.
+        return self.sudo().with_context(telephony_event=True, mail_notrack=True).create(vals_list)
