@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# Runs the product: PostgreSQL, a demo database with both addons and their demo data,
+# the simulated PBX and the bridge feeding it calls, and Odoo's web client on
+# http://localhost:8069 (login admin / admin). Stop it with Ctrl-C.
+#
+#   CALLS_DB=calls_demo     the demo database (created on the first run, reused after)
+#   CALLS_HTTP_PORT=8069    the web client's port
+#   CALLS_UPDATE=1          upgrade the addons in an existing database first
+#   CALLS_NO_PBX=1          serve Odoo alone, without the simulated PBX and bridge
+source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
+
+prepare
+DB="${CALLS_DB:-calls_demo}"
+HTTP_PORT="${CALLS_HTTP_PORT:-8069}"
+DATA_DIR="$CACHE_DIR/data"
+MODULES="call_logging,call_telephony_bridge"
+RUN_DIR="$CACHE_DIR/run-$DB"
+mkdir -p "$RUN_DIR"
+
+if ! db_exists "$DB"; then
+    note "creating the demo database $DB with both addons and demo data (a minute or two, once)"
+    odoo --data-dir="$DATA_DIR" -d "$DB" -i "$MODULES" --stop-after-init --log-level=warn \
+        --http-port="$HTTP_PORT" >"$RUN_DIR/install.log" 2>&1 \
+        || { dropdb --if-exists "$DB"; die "the demo database could not be created: see $RUN_DIR/install.log."; }
+elif [ "${CALLS_UPDATE:-0}" = 1 ]; then
+    note "upgrading the addons in $DB"
+    odoo --data-dir="$DATA_DIR" -d "$DB" -u "$MODULES" --stop-after-init --log-level=warn \
+        --http-port="$HTTP_PORT" >"$RUN_DIR/update.log" 2>&1 \
+        || die "the addons could not be upgraded: see $RUN_DIR/update.log."
+fi
+
+if (exec 3<>"/dev/tcp/127.0.0.1/$HTTP_PORT") 2>/dev/null; then
+    die "port $HTTP_PORT is already taken: stop what runs there or set CALLS_HTTP_PORT to another port."
+fi
+
+children=()
+cleanup() {
+    for pid in "${children[@]}"; do kill "$pid" 2>/dev/null || true; done
+    wait 2>/dev/null || true
+}
+trap cleanup EXIT INT TERM
+
+if [ "${CALLS_NO_PBX:-0}" != 1 ] && [ -f "$ROOT/setup/demo_pbx.sh" ]; then
+    # shellcheck source=demo_pbx.sh
+    source "$ROOT/setup/demo_pbx.sh"
+    start_demo_pbx
+fi
+
+note "serving Odoo on http://localhost:$HTTP_PORT (database $DB, login admin / admin)"
+odoo --data-dir="$DATA_DIR" -d "$DB" --db-filter="^$DB\$" --http-port="$HTTP_PORT" &
+children+=("$!")
+wait "${children[-1]}"
