@@ -257,8 +257,10 @@ class CrmCall(models.Model):
 
     @api.onchange("start")
     def _onchange_start_derive_kind(self):
-        """The kind follows the start (C3): past = log, future = schedule, now = call now."""
-        if self.state in LIVE_STATES + CLOSED_STATES and self._origin.id:
+        """The kind follows the start (C3): past = log, future = schedule, now = call now.
+
+        Not when the form was opened as "Log a call" or "Schedule a call": the user chose the kind."""
+        if self._origin.id or self.env.context.get("default_state"):
             return
         self.state = self._state_for_start(self.start)
 
@@ -647,7 +649,7 @@ class CrmCall(models.Model):
             "name": title,
             "res_model": "crm.call",
             "view_mode": "form",
-            "views": [(False, "form")],
+            "views": [(self.env.ref("call_logging.crm_call_view_form_quick").id, "form")],
             "target": "new",
             "context": context,
         }
