@@ -32,7 +32,7 @@ HANGUP_REASONS = {"normal": 16, "busy": 17, "congestion": 34, "no_answer": 19, "
 
 def ari_time(moment=None):
     """Format a moment the way ARI does: ``2026-11-24T18:31:24.654+0000``."""
-    moment = moment or datetime.datetime.now(datetime.timezone.utc)
+    moment = moment or datetime.datetime.now(datetime.UTC)
     return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}+0000"
 
 
@@ -319,7 +319,7 @@ class Engine:
         app = params.get("app")
         if not app:
             raise AriError(400, "Application or extension must be specified")
-        args = [a for a in (params.get("appArgs") or "").split(",")] if params.get("appArgs") else []
+        args = list((params.get("appArgs") or "").split(",")) if params.get("appArgs") else []
         scenario = self._scenario_for_originate(params, args, exten)
         first, second = self._local_pair(
             exten, context, caller, ids=(params.get("channelId"), params.get("otherChannelId")), scenario=scenario,

@@ -22,8 +22,8 @@ class SimulatorServer:
 
     async def start(self):
         """Bind and start serving; sets ``self.port`` to the real port."""
-        self._runner = web.AppRunner(build_app(self.engine, self.user, self.password), handle_signals=False, access_log=None,
-        )
+        app = build_app(self.engine, self.user, self.password)
+        self._runner = web.AppRunner(app, handle_signals=False, access_log=None)
         await self._runner.setup()
         site = web.TCPSite(self._runner, self.host, self.port)
         await site.start()

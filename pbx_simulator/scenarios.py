@@ -54,7 +54,7 @@ class Behaviour:
         ``"congestion"`` or ``{"answer_after": 2}`` / ``{"busy_after": 1}``."""
         if isinstance(value, Behaviour):
             return copy.copy(value)
-        if isinstance(value, (int, float)) and not isinstance(value, bool):
+        if isinstance(value, int | float) and not isinstance(value, bool):
             return cls("answer", after=value)
         if isinstance(value, str):
             word = value.strip().lower()

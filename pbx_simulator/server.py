@@ -8,6 +8,7 @@ watches scenarios.
 import asyncio
 import base64
 import binascii
+import contextlib
 import json
 import logging
 
@@ -341,10 +342,8 @@ async def get_call(request):
         return _error(404, "Scenario not found")
     wait = float(request.query.get("wait", 0) or 0)
     if wait > 0 and not scenario.done.is_set():
-        try:
+        with contextlib.suppress(asyncio.TimeoutError):
             await asyncio.wait_for(scenario.done.wait(), wait)
-        except asyncio.TimeoutError:
-            pass
     return _json(scenario.to_json())
 
 

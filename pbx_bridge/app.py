@@ -1,0 +1,49 @@
+"""The bridge assembled: spool, Odoo delivery, ARI REST, call tracker, events stream."""
+
+import logging
+
+from .ari_client import AriRest, EventStream
+from .call_tracker import CallTracker
+from .odoo_client import Deliverer, OdooClient
+from .spool import Spool
+
+_logger = logging.getLogger(__name__)
+
+
+class Bridge:
+    """One running bridge process; ``start()`` returns at once, ``stop()`` winds down."""
+
+    def __init__(self, settings):
+        self.settings = settings
+        self.spool = Spool(settings.spool_dir)
+        self.odoo = OdooClient(settings.odoo_url, settings.telephony_token, settings.http_timeout)
+        self.deliverer = Deliverer(self.spool, self.odoo, settings.max_backoff)
+        self.rest = AriRest(settings.ari_url, settings.ari_user, settings.ari_password, settings.ari_app)
+        self.tracker = CallTracker(settings, self.rest, self.odoo, self.spool)
+        self.stopped = False
+        self.events = EventStream(
+            settings.ari_url, settings.ari_user, settings.ari_password, settings.ari_app,
+            on_event=self.tracker.handle, on_connect=self._connected, max_backoff=settings.max_backoff,
+        )
+
+    def _connected(self, first):
+        self.tracker.reconcile(first_connection=first)
+
+    def start(self):
+        """Start delivering the spool and following ARI."""
+        pending = self.spool.pending_count()
+        _logger.info("bridge starting: ARI %s app %s, Odoo %s, spool %s (%d event(s) pending)",
+                     self.settings.ari_url, self.settings.ari_app, self.settings.odoo_url, self.spool.path, pending)
+        self.deliverer.start()
+        self.events.start()
+        return self
+
+    def stop(self):
+        """Stop following ARI, then stop delivering; undelivered events stay in the spool."""
+        if self.stopped:
+            return
+        self.stopped = True
+        self.events.stop()
+        self.deliverer.stop()
+        self.spool.close()
+        _logger.info("bridge stopped")

@@ -1,0 +1,76 @@
+"""Settings of the bridge: environment variables, overridable by command-line flags."""
+
+import argparse
+import os
+from dataclasses import dataclass, field
+
+
+@dataclass
+class Settings:
+    """Everything the bridge needs to know to run."""
+
+    ari_url: str = "http://127.0.0.1:8088"
+    ari_user: str = "odoo"
+    ari_password: str = field(default="", repr=False)
+    ari_app: str = "odoo"
+    odoo_url: str = "http://127.0.0.1:8069"
+    telephony_token: str = field(default="", repr=False)
+    spool_dir: str = "var/bridge-spool"
+    agent_endpoint: str = "Local/{extension}@agents"
+    outbound_endpoint: str = "Local/{number}@pstn-out"
+    default_extensions: tuple = ()
+    record_calls: bool = False
+    default_step_timeout: int = 20
+    http_timeout: float = 10.0
+    max_backoff: float = 30.0
+    log_level: str = "INFO"
+
+    @property
+    def secrets(self):
+        """The values that must never reach a log line."""
+        return [s for s in (self.ari_password, self.telephony_token) if s]
+
+
+def _flag(value):
+    return str(value).strip().lower() in ("1", "true", "yes", "on")
+
+
+def _extensions(value):
+    return tuple(e.strip() for e in (value or "").split(",") if e.strip())
+
+
+def load_settings(argv=None, environ=None):
+    """Read the environment (see INTERFACE.md and the README), then apply flags."""
+    env = os.environ if environ is None else environ
+    parser = argparse.ArgumentParser(prog="python -m pbx_bridge", description="Asterisk ARI to Odoo bridge.")
+    parser.add_argument("--ari-url", default=env.get("ARI_URL", Settings.ari_url))
+    parser.add_argument("--ari-user", default=env.get("ARI_USER", Settings.ari_user))
+    parser.add_argument("--ari-password", default=env.get("ARI_PASSWORD", ""),
+                        help="prefer the ARI_PASSWORD variable: flags show in the process list")
+    parser.add_argument("--ari-app", default=env.get("ARI_APP", Settings.ari_app))
+    parser.add_argument("--odoo-url", default=env.get("ODOO_URL", Settings.odoo_url))
+    parser.add_argument("--token", default=env.get("TELEPHONY_TOKEN", ""),
+                        help="prefer the TELEPHONY_TOKEN variable: flags show in the process list")
+    parser.add_argument("--spool-dir", default=env.get("BRIDGE_SPOOL_DIR", Settings.spool_dir))
+    parser.add_argument("--agent-endpoint", default=env.get("ARI_AGENT_ENDPOINT", Settings.agent_endpoint))
+    parser.add_argument("--outbound-endpoint", default=env.get("ARI_OUTBOUND_ENDPOINT", Settings.outbound_endpoint))
+    parser.add_argument("--default-extensions", default=env.get("BRIDGE_DEFAULT_EXTENSIONS", ""))
+    parser.add_argument("--record-calls", action="store_true", default=_flag(env.get("BRIDGE_RECORD_CALLS", "0")))
+    parser.add_argument("--max-backoff", type=float, default=float(env.get("BRIDGE_MAX_BACKOFF", "30")))
+    parser.add_argument("--log-level", default=env.get("LOG_LEVEL", "INFO"))
+    args = parser.parse_args(argv)
+    return Settings(
+        ari_url=args.ari_url.rstrip("/"),
+        ari_user=args.ari_user,
+        ari_password=args.ari_password,
+        ari_app=args.ari_app,
+        odoo_url=args.odoo_url.rstrip("/"),
+        telephony_token=args.token,
+        spool_dir=args.spool_dir,
+        agent_endpoint=args.agent_endpoint,
+        outbound_endpoint=args.outbound_endpoint,
+        default_extensions=_extensions(args.default_extensions),
+        record_calls=args.record_calls,
+        max_backoff=args.max_backoff,
+        log_level=args.log_level.upper(),
+    )

@@ -1,0 +1,108 @@
+"""The durable spool: call events wait here, in order, until Odoo has them.
+
+SQLite from the standard library, in WAL mode, one file in BRIDGE_SPOOL_DIR.
+An event is written (and fsynced by SQLite) before anything tries to deliver
+it, so a crash or a restart loses nothing; events that Odoo refuses for good
+(4xx) move to the ``dead_letters`` table for a human to look at.
+"""
+
+import datetime
+import json
+import os
+import sqlite3
+import threading
+import uuid
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS events (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    event_id TEXT NOT NULL UNIQUE,
+    body TEXT NOT NULL,
+    spooled_at TEXT NOT NULL,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    last_error TEXT
+);
+CREATE TABLE IF NOT EXISTS dead_letters (
+    seq INTEGER PRIMARY KEY,
+    event_id TEXT NOT NULL,
+    body TEXT NOT NULL,
+    status INTEGER,
+    error TEXT,
+    failed_at TEXT NOT NULL
+);
+"""
+
+
+def _now():
+    return datetime.datetime.now(datetime.UTC).isoformat()
+
+
+class Spool:
+    """An ordered, durable queue of call events (thread-safe)."""
+
+    FILENAME = "events.sqlite3"
+
+    def __init__(self, directory):
+        os.makedirs(directory, exist_ok=True)
+        self.path = os.path.join(directory, self.FILENAME)
+        self._lock = threading.Lock()
+        self._db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA synchronous=FULL")
+        self._db.executescript(SCHEMA)
+        self.wakeup = threading.Event()
+
+    def append(self, event):
+        """Store an event, giving it its ``event_id`` (kept across every retry)."""
+        event = dict(event)
+        event.setdefault("event_id", str(uuid.uuid4()))
+        with self._lock:
+            self._db.execute(
+                "INSERT INTO events (event_id, body, spooled_at) VALUES (?, ?, ?)",
+                (event["event_id"], json.dumps(event, separators=(",", ":")), _now()),
+            )
+        self.wakeup.set()
+        return event["event_id"]
+
+    def head(self):
+        """The oldest undelivered event as ``(seq, event)``, or None."""
+        with self._lock:
+            row = self._db.execute("SELECT seq, body FROM events ORDER BY seq LIMIT 1").fetchone()
+        return (row[0], json.loads(row[1])) if row else None
+
+    def ack(self, seq):
+        """Odoo has the event: forget it."""
+        with self._lock:
+            self._db.execute("DELETE FROM events WHERE seq = ?", (seq,))
+
+    def note_failure(self, seq, error):
+        """Count a failed attempt that will be retried."""
+        with self._lock:
+            self._db.execute("UPDATE events SET attempts = attempts + 1, last_error = ? WHERE seq = ?", (error, seq))
+
+    def dead_letter(self, seq, status, error):
+        """Odoo refused the event for good: move it aside and go on with the next."""
+        with self._lock, self._db:
+            self._db.execute("BEGIN")
+            self._db.execute(
+                "INSERT INTO dead_letters (seq, event_id, body, status, error, failed_at) "
+                "SELECT seq, event_id, body, ?, ?, ? FROM events WHERE seq = ?",
+                (status, error, _now(), seq),
+            )
+            self._db.execute("DELETE FROM events WHERE seq = ?", (seq,))
+
+    def pending_count(self):
+        """How many events wait for delivery."""
+        with self._lock:
+            return self._db.execute("SELECT COUNT(*) FROM events").fetchone()[0]
+
+    def dead_letters(self):
+        """The refused events, oldest first, as dicts."""
+        with self._lock:
+            rows = self._db.execute("SELECT body, status, error FROM dead_letters ORDER BY seq").fetchall()
+        return [{"event": json.loads(b), "status": s, "error": e} for b, s, e in rows]
+
+    def close(self):
+        """Close the database file."""
+        with self._lock:
+            self._db.close()

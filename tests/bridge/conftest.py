@@ -1,0 +1,187 @@
+"""Fixtures: a real simulated PBX, a tiny real HTTP server standing in for Odoo, real bridges."""
+
+import json
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs, urlparse
+
+import pytest
+import requests
+
+from pbx_bridge.app import Bridge
+from pbx_bridge.config import Settings
+from pbx_simulator.runner import SimulatorThread
+
+ARI_USER = "odoo-ari"
+ARI_PASSWORD = "ari-Pa55-word-xyz"
+TOKEN = "tok-SECRET-0123456789"
+
+
+def wait_for(predicate, timeout=10.0, interval=0.05):
+    """Poll ``predicate`` until it is truthy; fail the test after ``timeout`` seconds."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(interval)
+    raise AssertionError(f"condition not met within {timeout} s")
+
+
+class FakeOdoo:
+    """Odoo's events and route endpoints, recording what they receive.
+
+    ``mode``: ``ok`` (2xx), ``error`` (500), ``reject`` (400), ``hang`` (never
+    answers within the bridge's time-out). ``route``: the JSON plan, or an
+    int status to answer instead.
+    """
+
+    def __init__(self):
+        self.events = []
+        self.seen_ids = set()
+        self.attempts = 0
+        self.route_requests = []
+        self.mode = "ok"
+        self.route = {"steps": [{"extensions": ["101"], "timeout": 5}], "fallback": "hangup", "skip": False}
+        self.lock = threading.Lock()
+        fake = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args):
+                pass
+
+            def _reply(self, status, body):
+                data = json.dumps(body).encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            def do_GET(self):
+                url = urlparse(self.path)
+                if self.headers.get("Authorization") != f"Bearer {TOKEN}":
+                    return self._reply(401, {"error": "bad token"})
+                fake.route_requests.append({k: v[0] for k, v in parse_qs(url.query).items()})
+                if isinstance(fake.route, int):
+                    return self._reply(fake.route, {"error": "route failed"})
+                return self._reply(200, fake.route)
+
+            def do_POST(self):
+                body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+                if self.headers.get("Authorization") != f"Bearer {TOKEN}":
+                    return self._reply(401, {"error": "bad token"})
+                with fake.lock:
+                    fake.attempts += 1
+                    mode = fake.mode
+                if mode == "error":
+                    return self._reply(500, {"error": "server error"})
+                if mode == "reject":
+                    return self._reply(400, {"error": "malformed"})
+                if mode == "hang":
+                    time.sleep(3)
+                    return self._reply(500, {"error": "too late"})
+                event = json.loads(body)
+                with fake.lock:
+                    if event["event_id"] in fake.seen_ids:
+                        return self._reply(200, {"duplicate": True, "call_id": 1})
+                    fake.seen_ids.add(event["event_id"])
+                    fake.events.append(event)
+                return self._reply(200, {"call_id": len(fake.events)})
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def of(self, call_id):
+        """The events received for one call, in arrival order."""
+        with self.lock:
+            return [e for e in self.events if e["call_id"] == call_id]
+
+    def kinds(self, call_id):
+        """The event names received for one call."""
+        return [e["event"] for e in self.of(call_id)]
+
+    def wait_event(self, call_id, kind, timeout=10.0):
+        """Wait for an event of that kind for that call and return it."""
+        return wait_for(lambda: next((e for e in self.of(call_id) if e["event"] == kind), None), timeout)
+
+    def stop(self):
+        """Stop serving."""
+        self.server.shutdown()
+        self.server.server_close()
+
+
+class Sim:
+    """The running simulator and a client for its control API."""
+
+    def __init__(self, thread):
+        self.thread = thread
+        self.url = thread.url
+        self.engine = thread.server.engine
+        self.ari = requests.Session()
+        self.ari.auth = (ARI_USER, ARI_PASSWORD)
+
+    def start_call(self, **spec):
+        """Start a scenario; returns its JSON."""
+        response = requests.post(f"{self.url}/sim/calls", json=spec, timeout=5)
+        response.raise_for_status()
+        return response.json()
+
+    def wait_call(self, scenario_id, timeout=15.0):
+        """Wait until every channel of the scenario is gone."""
+        state = requests.get(f"{self.url}/sim/calls/{scenario_id}", params={"wait": timeout}, timeout=timeout + 5).json()
+        assert state["done"], f"scenario {scenario_id} did not finish: {state}"
+        return state
+
+    def caller_channel(self, scenario_id):
+        """The id of the caller's Stasis channel of a started inbound scenario."""
+        scenario = self.engine.scenarios[scenario_id]
+        return wait_for(lambda: next((c.id for c in list(self.engine.channels.values())
+                                      if c.scenario is scenario and c.role == "caller"), None))
+
+    def click_to_dial(self, call_id, number="+48221234567", extension="101"):
+        """Do what Odoo does for click-to-dial: originate the agent with clicktodial-agent."""
+        response = self.ari.post(f"{self.url}/ari/channels", json={
+            "endpoint": f"Local/{extension}@agents", "app": "odoo", "appArgs": f"clicktodial-agent,{number}",
+            "channelId": call_id, "callerId": f"Odoo <{extension}>", "timeout": 30,
+        }, timeout=5)
+        response.raise_for_status()
+        return response.json()
+
+
+@pytest.fixture
+def sim():
+    thread = SimulatorThread(user=ARI_USER, password=ARI_PASSWORD).start()
+    yield Sim(thread)
+    thread.stop()
+
+
+@pytest.fixture
+def odoo():
+    fake = FakeOdoo()
+    yield fake
+    fake.stop()
+
+
+@pytest.fixture
+def make_bridge(sim, odoo, tmp_path):
+    """Start bridges against the simulator and the fake Odoo; all are stopped at the end."""
+    started = []
+
+    def make(**overrides):
+        values = dict(
+            ari_url=sim.url, ari_user=ARI_USER, ari_password=ARI_PASSWORD, ari_app="odoo",
+            odoo_url=odoo.url, telephony_token=TOKEN, spool_dir=str(tmp_path / "spool"),
+            max_backoff=0.5, http_timeout=1.0,
+        )
+        values.update(overrides)
+        bridge = Bridge(Settings(**values)).start()
+        started.append(bridge)
+        wait_for(bridge.events.connected.is_set)
+        return bridge
+
+    yield make
+    for bridge in started:
+        bridge.stop()
