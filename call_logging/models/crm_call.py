@@ -241,7 +241,8 @@ class CrmCall(models.Model):
     @api.depends("state")
     def _compute_is_locked(self):
         for call in self:
-            call.is_locked = call.state in CLOSED_STATES
+            # A call being logged is "done" before it is saved: only a saved closed call is locked.
+            call.is_locked = call.state in CLOSED_STATES and bool(call._origin.id)
 
     @api.depends("state", "start")
     def _compute_is_overdue(self):
