@@ -12,10 +12,10 @@ class CallCase(TransactionCase):
         super().setUpClass()
         cls.Call = cls.env["crm.call"]
         cls.now = fields.Datetime.now().replace(microsecond=0)
-        cls.anna = new_test_user(cls.env, "anna", groups="sales_team.group_sale_salesman", name="Anna Nowak")
-        cls.piotr = new_test_user(cls.env, "piotr", groups="sales_team.group_sale_salesman", name="Piotr Zieliński")
-        cls.kenji = new_test_user(cls.env, "kenji", groups="sales_team.group_sale_salesman", name="Kenji Sato")
-        cls.boss = new_test_user(cls.env, "boss", groups="sales_team.group_sale_manager", name="Maria Boss")
+        cls.anna = new_test_user(cls.env, "t_anna", groups="sales_team.group_sale_salesman", name="Anna Nowak")
+        cls.piotr = new_test_user(cls.env, "t_piotr", groups="sales_team.group_sale_salesman", name="Piotr Zieliński")
+        cls.kenji = new_test_user(cls.env, "t_kenji", groups="sales_team.group_sale_salesman", name="Kenji Sato")
+        cls.boss = new_test_user(cls.env, "t_boss", groups="sales_team.group_sale_manager", name="Maria Boss")
         cls.team_pl = cls.env["crm.team"].create({
             "name": "Warsaw",
             "member_ids": [Command.link(cls.anna.id), Command.link(cls.piotr.id)],
