@@ -21,6 +21,7 @@ _logger = logging.getLogger(__name__)
 
 ENGINE = web.AppKey("engine", object)
 CREDENTIALS = web.AppKey("credentials", tuple)
+REFUSE_UNTIL = web.AppKey("refuse_until", list)
 
 
 def _json(data, status=200):
@@ -297,6 +298,8 @@ async def stored_file(request):
 async def events(request):
     """``GET /ari/events?app=...&subscribeAll=...``: the events WebSocket."""
     apps = [a for a in request.query.get("app", "").split(",") if a]
+    if asyncio.get_running_loop().time() < request.app[REFUSE_UNTIL][0]:
+        return _error(503, "Events are refused for a while (simulated outage)")
     if not apps:
         return _error(400, "Missing parameter app")
     socket = web.WebSocketResponse(heartbeat=20)
@@ -310,7 +313,10 @@ async def events(request):
             if event is None:
                 await socket.close()
                 return
-            await socket.send_str(json.dumps(event, separators=(",", ":")))
+            if isinstance(event, bytes):
+                await socket.send_bytes(event)
+            else:
+                await socket.send_str(event if isinstance(event, str) else json.dumps(event, separators=(",", ":")))
 
     sender = asyncio.create_task(pump())
     try:
@@ -353,12 +359,26 @@ async def status(request):
 
 
 async def disconnect_clients(request):
-    """``POST /sim/disconnect``: close every events WebSocket (to test reconnection)."""
+    """``POST /sim/disconnect?refuse=<seconds>``: close every events WebSocket and refuse
+    new ones for a while (a simulated network outage)."""
     engine = _engine(request)
+    refuse = float(request.query.get("refuse", 0) or 0)
+    request.app[REFUSE_UNTIL][0] = asyncio.get_running_loop().time() + refuse
     count = len(engine.subscribers)
     for subscriber in list(engine.subscribers):
         subscriber.queue.put_nowait(None)
     return _json({"closed": count})
+
+
+async def inject_frames(request):
+    """``POST /sim/inject``: send raw frames (JSON list of strings) to every events WebSocket."""
+    frames = await request.json()
+    if not isinstance(frames, list):
+        return _error(400, "body must be a JSON list of strings")
+    for subscriber in list(_engine(request).subscribers):
+        for frame in frames:
+            subscriber.queue.put_nowait(frame if isinstance(frame, str) else json.dumps(frame))
+    return _json({"sent": len(frames)})
 
 
 def build_app(engine, user, password):
@@ -366,6 +386,7 @@ def build_app(engine, user, password):
     app = web.Application(middlewares=[ari_middleware])
     app[ENGINE] = engine
     app[CREDENTIALS] = (user, password)
+    app[REFUSE_UNTIL] = [0.0]
     r = app.router
     r.add_get("/ari/asterisk/info", asterisk_info)
     r.add_get("/ari/channels", list_channels)
@@ -399,4 +420,5 @@ def build_app(engine, user, password):
     r.add_get("/sim/calls/{id}", get_call)
     r.add_get("/sim/status", status)
     r.add_post("/sim/disconnect", disconnect_clients)
+    r.add_post("/sim/inject", inject_frames)
     return app

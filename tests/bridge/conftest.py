@@ -131,7 +131,8 @@ class Sim:
 
     def wait_call(self, scenario_id, timeout=15.0):
         """Wait until every channel of the scenario is gone."""
-        state = requests.get(f"{self.url}/sim/calls/{scenario_id}", params={"wait": timeout}, timeout=timeout + 5).json()
+        url = f"{self.url}/sim/calls/{scenario_id}"
+        state = requests.get(url, params={"wait": timeout}, timeout=timeout + 5).json()
         assert state["done"], f"scenario {scenario_id} did not finish: {state}"
         return state
 
@@ -171,11 +172,11 @@ def make_bridge(sim, odoo, tmp_path):
     started = []
 
     def make(**overrides):
-        values = dict(
-            ari_url=sim.url, ari_user=ARI_USER, ari_password=ARI_PASSWORD, ari_app="odoo",
-            odoo_url=odoo.url, telephony_token=TOKEN, spool_dir=str(tmp_path / "spool"),
-            max_backoff=0.5, http_timeout=1.0,
-        )
+        values = {
+            "ari_url": sim.url, "ari_user": ARI_USER, "ari_password": ARI_PASSWORD, "ari_app": "odoo",
+            "odoo_url": odoo.url, "telephony_token": TOKEN, "spool_dir": str(tmp_path / "spool"),
+            "max_backoff": 0.5, "http_timeout": 1.0,
+        }
         values.update(overrides)
         bridge = Bridge(Settings(**values)).start()
         started.append(bridge)

@@ -1,0 +1,224 @@
+"""The simulated PBX replays the recorded Asterisk scenarios with the same event stream.
+
+Each test drives the simulator with the REST requests of a recording in
+``shared/ari-samples`` (times shortened) and compares, ids and timestamps
+aside, what the events WebSocket says with what the real Asterisk said:
+per channel, the sequence of (type, state, dial status, cause); across the
+call, the order of the Stasis, bridge, hold and recording events. Real
+Asterisk races a few events of different channels against each other (for
+example a channel's first ``Dial ""`` and its ``Ringing``); those are
+compared per channel, not across channels.
+"""
+
+import json
+import pathlib
+import queue
+import re
+import threading
+import time
+
+import pytest
+import websocket
+
+from .conftest import ARI_PASSWORD, ARI_USER, wait_for
+
+SAMPLES = pathlib.Path("/work/shared/ari-samples")
+SIGNIFICANT = {
+    "ChannelCreated", "ChannelStateChange", "Dial", "StasisStart", "StasisEnd", "ChannelHangupRequest",
+    "ChannelDestroyed", "ChannelEnteredBridge", "ChannelLeftBridge", "ChannelHold", "ChannelUnhold",
+}
+CALL_LEVEL = {
+    "StasisStart", "StasisEnd", "ChannelEnteredBridge", "ChannelLeftBridge", "BridgeCreated", "BridgeDestroyed",
+    "ChannelHold", "ChannelUnhold", "RecordingStarted", "RecordingFinished",
+}
+
+pytestmark = pytest.mark.skipif(not SAMPLES.is_dir(), reason="the recorded ARI samples are not on this machine")
+
+
+def pattern(name):
+    """``Local/101@agents-00000001;1`` -> ``Local/101@agents-N;1``."""
+    return re.sub(r"-[0-9a-f]{8};", "-N;", name) if name else None
+
+
+def per_channel(events):
+    """Every channel's own sequence of significant events."""
+    timelines = {}
+    for event in events:
+        if event["type"] not in SIGNIFICANT:
+            continue
+        channel = event.get("channel") or event.get("peer")
+        status = event.get("dialstatus")
+        if status == "":
+            continue  # the opening Dial races the channel's Ringing in real Asterisk
+        timelines.setdefault(pattern(channel["name"]), []).append(
+            (event["type"], channel["state"], status, event.get("cause")))
+    return timelines
+
+
+def call_level(events):
+    """The cross-channel order of what makes the call."""
+    return [
+        (e["type"], pattern((e.get("channel") or {}).get("name")), (e.get("args") or [None])[0],
+         (e.get("recording") or {}).get("state"))
+        for e in events if e["type"] in CALL_LEVEL
+    ]
+
+
+def load(name):
+    with open(SAMPLES / f"{name}.events.jsonl") as handle:
+        return [json.loads(line) for line in handle]
+
+
+class Listener:
+    """An ARI events WebSocket client collecting everything in arrival order."""
+
+    def __init__(self, url):
+        self.events = []
+        self.queue = queue.Queue()
+        query = f"app=odoo&subscribeAll=true&api_key={ARI_USER}:{ARI_PASSWORD}"
+        ws_url = url.replace("http://", "ws://") + f"/ari/events?{query}"
+        self.socket = websocket.create_connection(ws_url, timeout=5)
+        threading.Thread(target=self._read, daemon=True).start()
+
+    def _read(self):
+        try:
+            while True:
+                event = json.loads(self.socket.recv())
+                self.events.append(event)
+                self.queue.put(event)
+        except (websocket.WebSocketException, OSError, ValueError):
+            return
+
+    def wait(self, event_type, first_arg=None, timeout=5.0):
+        """The next event of that type (and first Stasis arg) from now on."""
+        deadline = time.monotonic() + timeout
+        while True:
+            event = self.queue.get(timeout=max(deadline - time.monotonic(), 0.01))
+            if event["type"] == event_type and (first_arg is None or (event.get("args") or [None])[0] == first_arg):
+                return event
+
+    def close(self):
+        self.socket.close()
+
+
+@pytest.fixture
+def ari(sim):
+    listener = Listener(sim.url)
+    yield sim, listener
+    listener.close()
+
+
+def post(sim, path, **kwargs):
+    response = sim.ari.post(f"{sim.url}/ari{path}", timeout=5, **kwargs)
+    assert response.status_code < 300, response.text
+    return response.json() if response.content else None
+
+
+def delete(sim, path):
+    assert sim.ari.delete(f"{sim.url}/ari{path}", timeout=5).status_code == 204
+
+
+def inbound_answered(sim, listener, talk, during_call=None):
+    """The app side of samples 01, 06b and 07: ring, dial agent 101, answer, bridge."""
+    post(sim, "/channels", json={
+        "endpoint": "Local/48221000000@from-pstn", "context": "pstn-caller", "extension": "talk", "priority": 1,
+        "callerId": "Jan Kowalski <+48221234567>", "timeout": 30, "variables": {"SIM_TALK": str(talk)}})
+    caller = listener.wait("StasisStart", "inbound")["channel"]["id"]
+    post(sim, f"/channels/{caller}/ring")
+    post(sim, "/channels", json={
+        "endpoint": "Local/101@agents", "app": "odoo", "appArgs": f"agent,{caller}",
+        "callerId": "Jan Kowalski <+48221234567>", "timeout": 20, "variables": {"SIM_RING": "0.2"},
+        "originator": caller})
+    agent = listener.wait("StasisStart", "agent")["channel"]["id"]
+    post(sim, f"/channels/{caller}/answer")
+    bridge = post(sim, "/bridges", params={"type": "mixing", "name": f"call-{caller}"})["id"]
+    post(sim, f"/bridges/{bridge}/addChannel", params={"channel": f"{caller},{agent}"})
+    if during_call:
+        during_call(caller, bridge)
+    listener.wait("StasisEnd", timeout=10)
+    delete(sim, f"/channels/{agent}")
+    delete(sim, f"/bridges/{bridge}")
+
+
+def assert_same_as_sample(sample, listener):
+    wait_for(lambda: any(e["type"] == "BridgeDestroyed" for e in listener.events))
+    wait_for(lambda: sum(e["type"] == "ChannelDestroyed" for e in listener.events) == 4)
+    recorded = load(sample)
+    assert per_channel(listener.events) == per_channel(recorded)
+    assert call_level(listener.events) == call_level(recorded)
+
+
+def test_simulator_plays_an_answered_inbound_call_like_asterisk(ari):
+    sim, listener = ari
+    inbound_answered(sim, listener, talk=0.4)
+    assert_same_as_sample("01_inbound_answered", listener)
+
+
+def test_simulator_reports_hold_with_hold_intercept_like_asterisk(ari):
+    sim, listener = ari
+
+    def hold(caller, bridge):
+        post(sim, f"/channels/{caller}/variable", json={"variable": "HOLD_INTERCEPT(set)", "value": ""})
+        time.sleep(0.1)
+        post(sim, f"/channels/{caller}/hold")
+        time.sleep(0.2)
+        delete(sim, f"/channels/{caller}/hold")
+
+    inbound_answered(sim, listener, talk=0.8, during_call=hold)
+    assert_same_as_sample("06b_hold_intercept", listener)
+
+
+def test_simulator_records_a_bridge_like_asterisk(ari):
+    sim, listener = ari
+
+    def record(caller, bridge):
+        name = "odoo-call-" + caller.replace(".", "-")
+        answer = post(sim, f"/bridges/{bridge}/record", params={
+            "name": name, "format": "wav", "ifExists": "overwrite", "beep": "false", "terminateOn": "none"})
+        assert answer == {"name": name, "format": "wav", "state": "queued", "target_uri": f"bridge:{bridge}"}
+        time.sleep(0.2)
+        assert sim.ari.get(f"{sim.url}/ari/recordings/live/{name}", timeout=5).json()["state"] == "recording"
+        post(sim, f"/recordings/live/{name}/stop")
+        post(sim, f"/bridges/{bridge}/record", params={"name": f"{name}-part2", "format": "wav"})
+
+    inbound_answered(sim, listener, talk=0.8, during_call=record)
+    assert_same_as_sample("07_recording", listener)
+    stored = sim.ari.get(f"{sim.url}/ari/recordings/stored", timeout=5).json()
+    assert [r["format"] for r in stored] == ["wav", "wav"]
+    audio = sim.ari.get(f"{sim.url}/ari/recordings/stored/{stored[0]['name']}/file", timeout=5)
+    assert audio.headers["Content-Type"] == "audio/wav" and audio.content[:4] == b"RIFF"
+
+
+def test_simulator_plays_click_to_dial_like_asterisk(ari):
+    sim, listener = ari
+    post(sim, "/channels", json={
+        "endpoint": "Local/101@agents", "app": "odoo", "appArgs": "clicktodial-agent,+48221234567",
+        "callerId": "Jan Kowalski <+48221234567>", "timeout": 30, "variables": {"SIM_RING": "0.2", "SIM_TALK": "0.6"}})
+    agent = listener.wait("StasisStart", "clicktodial-agent")["channel"]["id"]
+    bridge = post(sim, "/bridges", params={"type": "mixing", "name": f"c2d-{agent}"})["id"]
+    post(sim, f"/bridges/{bridge}/addChannel", params={"channel": agent})
+    post(sim, "/channels", json={
+        "endpoint": "Local/+48221234567@pstn-out", "app": "odoo", "appArgs": f"clicktodial-customer,{agent}",
+        "callerId": "Odoo Company <+48221000000>", "timeout": 30, "variables": {"SIM_RING": "0.2"},
+        "originator": agent})
+    customer = listener.wait("StasisStart", "clicktodial-customer")["channel"]["id"]
+    post(sim, f"/bridges/{bridge}/addChannel", params={"channel": customer})
+    listener.wait("StasisEnd", timeout=10)
+    delete(sim, f"/channels/{customer}")
+    delete(sim, f"/bridges/{bridge}")
+    assert_same_as_sample("04_outbound_click_to_dial_answered", listener)
+
+
+def test_simulator_answers_errors_with_ari_status_codes(sim):
+    base = f"{sim.url}/ari"
+    assert sim.ari.get(f"{base}/channels/nope", timeout=5).status_code == 404
+    assert sim.ari.get(f"{base}/bridges/nope", timeout=5).status_code == 404
+    assert sim.ari.get(f"{base}/recordings/stored/nope/file", timeout=5).status_code == 404
+    assert sim.ari.post(f"{base}/channels", json={}, timeout=5).status_code == 400
+    bridge = sim.ari.post(f"{base}/bridges", params={"type": "mixing"}, timeout=5).json()["id"]
+    assert sim.ari.post(f"{base}/bridges/{bridge}/addChannel", timeout=5).status_code == 400
+    assert sim.ari.post(f"{base}/bridges/{bridge}/record", params={"format": "wav"}, timeout=5).status_code == 400
+    wrong = sim.ari.get(f"{base}/asterisk/info", auth=(ARI_USER, "wrong"), timeout=5)
+    assert wrong.status_code == 401
+    info = sim.ari.get(f"{base}/asterisk/info", timeout=5).json()
+    assert info["system"]["version"].startswith("22")
