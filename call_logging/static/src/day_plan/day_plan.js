@@ -1,0 +1,209 @@
+import { _t } from "@web/core/l10n/translation";
+import { serializeDateTime } from "@web/core/l10n/dates";
+import { registry } from "@web/core/registry";
+import { user } from "@web/core/user";
+import { useService } from "@web/core/utils/hooks";
+import { KeepLast } from "@web/core/utils/concurrency";
+import { ConfirmationDialog } from "@web/core/confirmation_dialog/confirmation_dialog";
+import { Layout } from "@web/search/layout";
+import { standardActionServiceProps } from "@web/webclient/actions/action_service";
+import { Component, onWillStart, onWillUnmount, useState } from "@odoo/owl";
+import { DayPlanCard } from "./day_plan_card";
+
+const { DateTime } = luxon;
+
+/** Calls move from "today" to "overdue" as time passes: reload this often. */
+const REFRESH_INTERVAL_MS = 60 * 1000;
+
+/** The sections of the plan, in the order they are worked through. */
+export const DAY_PLAN_SECTIONS = [
+    {
+        key: "overdue",
+        title: _t("Overdue"),
+        subtitle: _t("Planned, start passed"),
+        icon: "fa-exclamation-circle",
+        color: "danger",
+        empty: _t("Nothing overdue."),
+    },
+    {
+        key: "today",
+        title: _t("Today"),
+        subtitle: _t("Still ahead today"),
+        icon: "fa-sun-o",
+        color: "primary",
+        empty: _t("No more calls planned for today."),
+    },
+    {
+        key: "upcoming",
+        title: _t("Upcoming"),
+        subtitle: _t("Planned after today"),
+        icon: "fa-calendar",
+        color: "info",
+        empty: _t("Nothing planned after today."),
+    },
+    {
+        key: "missed",
+        title: _t("Missed"),
+        subtitle: _t("Received and unanswered"),
+        icon: "fa-phone-square",
+        color: "warning",
+        empty: _t("No missed calls."),
+    },
+    {
+        key: "done_today",
+        title: _t("Done Today"),
+        subtitle: _t("Completed since midnight"),
+        icon: "fa-check-circle",
+        color: "success",
+        empty: _t("No calls completed yet today."),
+    },
+];
+
+/**
+ * The Calls app's start screen (V2): the current user's overdue, today's and
+ * upcoming scheduled calls, the received calls nobody answered and the calls
+ * done today, each as a card to open, call, complete, reschedule or cancel.
+ * The control panel starts new calls: call now, log a past call, schedule one.
+ */
+export class DayPlan extends Component {
+    static template = "call_logging.DayPlan";
+    static components = { Layout, DayPlanCard };
+    static props = { ...standardActionServiceProps };
+
+    setup() {
+        this.orm = useService("orm");
+        this.action = useService("action");
+        this.dialog = useService("dialog");
+        this.notification = useService("notification");
+        this.keepLast = new KeepLast();
+        this.sections = DAY_PLAN_SECTIONS;
+        this.state = useState({ plan: null, busyCallId: false });
+        this.display = { controlPanel: {} };
+
+        onWillStart(() => this.load());
+        const interval = setInterval(() => this.load(), REFRESH_INTERVAL_MS);
+        onWillUnmount(() => clearInterval(interval));
+    }
+
+    async load() {
+        this.state.plan = await this.keepLast.add(this.orm.call("crm.call", "get_day_plan", []));
+    }
+
+    section(key) {
+        return this.state.plan[key];
+    }
+
+    // ------------------------------------------------------------------
+    // New calls (control panel)
+    // ------------------------------------------------------------------
+
+    /**
+     * A new call's form: logged or scheduled in a dialog, after which the plan
+     * reloads; a call made now full screen, with its running timer.
+     */
+    onCallNow() {
+        return this.action.doAction("call_logging.crm_call_action_new_call_now", {
+            additionalContext: { default_start: serializeDateTime(DateTime.now()) },
+        });
+    }
+
+    onLogCall() {
+        return this.action.doAction("call_logging.crm_call_action_new_log", {
+            additionalContext: { default_start: serializeDateTime(DateTime.now().startOf("minute")) },
+            onClose: () => this.load(),
+        });
+    }
+
+    onScheduleCall() {
+        const inAnHour = DateTime.now().startOf("hour").plus({ hours: 1 });
+        return this.action.doAction("call_logging.crm_call_action_new_schedule", {
+            additionalContext: { default_start: serializeDateTime(inAnHour) },
+            onClose: () => this.load(),
+        });
+    }
+
+    // ------------------------------------------------------------------
+    // Cards
+    // ------------------------------------------------------------------
+
+    openCall(call) {
+        return this.action.doAction({
+            type: "ir.actions.act_window",
+            res_model: "crm.call",
+            res_id: call.id,
+            views: [[false, "form"]],
+            target: "current",
+        });
+    }
+
+    /** The full list behind a section when it holds more calls than the plan shows. */
+    openSection(section) {
+        return this.action.doAction({
+            type: "ir.actions.act_window",
+            name: section.title,
+            res_model: "crm.call",
+            views: [
+                [false, "list"],
+                [false, "form"],
+            ],
+            domain: this.sectionDomain(section.key),
+            target: "current",
+        });
+    }
+
+    sectionDomain(key) {
+        const now = serializeDateTime(DateTime.now());
+        const dayStart = serializeDateTime(DateTime.local().startOf("day"));
+        const dayEnd = serializeDateTime(DateTime.local().startOf("day").plus({ days: 1 }));
+        const mine = [["user_id", "=", user.userId]];
+        const scheduled = [...mine, ["state", "=", "scheduled"]];
+        return {
+            overdue: [...scheduled, ["start", "<", now]],
+            today: [...scheduled, ["start", ">=", now], ["start", "<", dayEnd]],
+            upcoming: [...scheduled, ["start", ">=", dayEnd]],
+            missed: [...mine, ["state", "=", "missed"], ["direction", "=", "inbound"]],
+            done_today: [...mine, ["state", "=", "done"], ["start", ">=", dayStart], ["start", "<", dayEnd]],
+        }[key];
+    }
+
+    onCardAction(call, method) {
+        if (method === "action_cancel") {
+            this.dialog.add(ConfirmationDialog, {
+                title: _t("Cancel the call"),
+                body: _t("Cancel the call “%s”? It stays in the customer's history as cancelled.", call.name),
+                confirmLabel: _t("Cancel the call"),
+                cancelLabel: _t("Keep it"),
+                confirm: () => this.runCallMethod(call, method),
+                cancel: () => {},
+            });
+            return;
+        }
+        return this.runCallMethod(call, method);
+    }
+
+    /**
+     * Run a button method of crm.call on one card. An action it returns
+     * (the running call's form, the reschedule dialog) is opened, and the plan
+     * reloads when a dialog closes; otherwise the plan reloads at once.
+     */
+    async runCallMethod(call, method) {
+        this.state.busyCallId = call.id;
+        try {
+            const result = await this.orm.call("crm.call", method, [[call.id]]);
+            if (result && typeof result === "object") {
+                await this.action.doAction(result, { onClose: () => this.load() });
+            } else {
+                if (method === "action_mark_done") {
+                    this.notification.add(_t("“%s” is marked as completed.", call.name), {
+                        type: "success",
+                    });
+                }
+                await this.load();
+            }
+        } finally {
+            this.state.busyCallId = false;
+        }
+    }
+}
+
+registry.category("actions").add("call_logging.day_plan", DayPlan);

@@ -1,0 +1,86 @@
+import { _t } from "@web/core/l10n/translation";
+import { deserializeDateTime } from "@web/core/l10n/dates";
+import { Component } from "@odoo/owl";
+import { formatCallDuration } from "../fields/call_duration_field";
+
+const { DateTime } = luxon;
+
+/**
+ * One call on the day plan: when, what, with whom, on which number and why,
+ * with the buttons that fit its state. The card only reports what the user
+ * asked for; the DayPlan action runs it and refreshes.
+ */
+export class DayPlanCard extends Component {
+    static template = "call_logging.DayPlanCard";
+    static props = {
+        call: Object,
+        section: String,
+        busy: Boolean,
+        onOpen: Function,
+        onAction: Function,
+    };
+
+    get start() {
+        return deserializeDateTime(this.props.call.start);
+    }
+
+    get isScheduled() {
+        return this.props.call.state === "scheduled";
+    }
+
+    /** Time only for today's calls; weekday and date for any other day. */
+    get timeLabel() {
+        const start = this.start;
+        if (start.hasSame(DateTime.local(), "day")) {
+            return start.toLocaleString(DateTime.TIME_SIMPLE);
+        }
+        return start.toLocaleString({
+            weekday: "short",
+            day: "numeric",
+            month: "short",
+            hour: "numeric",
+            minute: "2-digit",
+        });
+    }
+
+    get relativeLabel() {
+        return this.start.toRelative();
+    }
+
+    get partnerName() {
+        return this.props.call.partner_id ? this.props.call.partner_id[1] : "";
+    }
+
+    get leadName() {
+        return this.props.call.lead_id ? this.props.call.lead_id[1] : "";
+    }
+
+    get purposeName() {
+        return this.props.call.purpose_id ? this.props.call.purpose_id[1] : "";
+    }
+
+    get resultName() {
+        return this.props.call.result_id ? this.props.call.result_id[1] : "";
+    }
+
+    get durationLabel() {
+        return formatCallDuration(this.props.call.duration);
+    }
+
+    get directionLabel() {
+        return this.props.call.direction === "inbound" ? _t("Inbound") : _t("Outbound");
+    }
+
+    get directionIcon() {
+        return this.props.call.direction === "inbound" ? "fa-sign-in" : "fa-sign-out";
+    }
+
+    /** The unknown caller of a missed call is known by their number only. */
+    get title() {
+        return this.props.call.name || this.partnerName || this.props.call.phone || _t("Call");
+    }
+
+    act(method) {
+        this.props.onAction(this.props.call, method);
+    }
+}
