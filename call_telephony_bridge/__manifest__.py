@@ -7,6 +7,25 @@
     "author": "Odoo Calls contributors",
     "license": "LGPL-3",
     "installable": True,
-    "depends": ["call_logging", "bus"],
-    "data": [],
+    "depends": ["call_logging", "bus", "utm"],
+    "external_dependencies": {"python": ["requests"]},
+    "data": [
+        "security/ir.model.access.csv",
+        "security/telephony_security.xml",
+        "views/telephony_line_views.xml",
+        "views/res_config_settings_views.xml",
+        "views/res_users_views.xml",
+        "views/crm_call_views.xml",
+        "views/res_partner_views.xml",
+        "views/crm_lead_views.xml",
+        "views/telephony_menus.xml",
+    ],
+    "assets": {
+        "web.assets_backend": [
+            "call_telephony_bridge/static/src/**/*",
+        ],
+        "web.assets_tests": [
+            "call_telephony_bridge/static/tests/tours/**/*",
+        ],
+    },
 }

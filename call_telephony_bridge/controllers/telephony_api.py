@@ -1,0 +1,83 @@
+import json
+import logging
+
+from odoo import SUPERUSER_ID, http
+from odoo.http import request
+
+from ..tools.event_schema import AUDIO_EVENTS, MAX_AUDIO_BODY_BYTES, MAX_BODY_BYTES, EventError, parse_event
+
+_logger = logging.getLogger(__name__)
+
+
+def _error(status, message):
+    return request.make_json_response({"error": message}, status=status)
+
+
+class TelephonyApi(http.Controller):
+    """The PBX bridge's way in: call events and routing questions, authenticated by a line's bearer token."""
+
+    def _line_from_token(self):
+        header = request.httprequest.headers.get("Authorization", "")
+        scheme, _sep, token = header.partition(" ")
+        if scheme.lower() != "bearer" or not token.strip():
+            return request.env["telephony.line"]
+        return request.env["telephony.line"]._find_by_token(token.strip())
+
+    def _unauthorized(self):
+        response = _error(401, "missing or wrong bearer token")
+        response.headers["WWW-Authenticate"] = 'Bearer realm="telephony"'
+        return response
+
+    def _read_body(self):
+        """The raw body, or None when it is larger than any event may be."""
+        length = request.httprequest.content_length
+        if length is not None and length > MAX_AUDIO_BODY_BYTES:
+            return None
+        data = request.httprequest.stream.read(MAX_AUDIO_BODY_BYTES + 1)
+        return None if len(data) > MAX_AUDIO_BODY_BYTES else data
+
+    @http.route("/telephony/v1/events", type="http", auth="none", methods=["POST"], csrf=False, save_session=False)
+    def post_event(self):
+        """Apply one call event (see the README for the schema)."""
+        line = self._line_from_token()
+        if not line:
+            return self._unauthorized()
+        raw = self._read_body()
+        if raw is None:
+            return _error(413, f"the body is larger than {MAX_AUDIO_BODY_BYTES} bytes")
+        try:
+            body = json.loads(raw)
+        except (UnicodeDecodeError, ValueError):
+            return _error(400, "the body is not valid JSON")
+        try:
+            event = parse_event(body)
+        except EventError as exc:
+            return _error(400, str(exc))
+        if event["event"] not in AUDIO_EVENTS and len(raw) > MAX_BODY_BYTES:
+            return _error(413, f"the body is larger than {MAX_BODY_BYTES} bytes")
+        return self._apply(line, event)
+
+    def _apply(self, line, event):
+        # Superuser with the telephony flag: the caller is a PBX line authenticated by its token, not a user,
+        # and only this environment may write the telephony states of crm.call (see TelephonyCallLifecycle).
+        env = request.env(
+            user=SUPERUSER_ID,
+            context=dict(request.env.context, telephony_event=True, allowed_company_ids=[line.company_id.id]),
+        )
+        status, result = env["telephony.call.lifecycle"].receive(line, event)
+        return request.make_json_response(result, status=status)
+
+    @http.route("/telephony/v1/route", type="http", auth="none", methods=["GET"], csrf=False, save_session=False)
+    def get_route(self, **params):
+        """Where the PBX should ring an inbound call (see the README for the schema)."""
+        line = self._line_from_token()
+        if not line:
+            return self._unauthorized()
+        from_number = params.get("from") or ""
+        to_number = params.get("to") or ""
+        if not isinstance(from_number, str) or len(from_number) > 64 or len(to_number) > 64:
+            return _error(400, "from and to must be phone numbers")
+        # Superuser: routing reads contacts and users on behalf of the authenticated line, not of a user.
+        context = dict(request.env.context, allowed_company_ids=[line.company_id.id])
+        env = request.env(user=SUPERUSER_ID, context=context)
+        return request.make_json_response(env["telephony.router"].route(line, from_number, to_number))

@@ -1,0 +1,12 @@
+from . import (
+    crm_call,
+    crm_lead,
+    res_company,
+    res_config_settings,
+    res_partner,
+    res_users,
+    telephony_call_event,
+    telephony_call_lifecycle,
+    telephony_line,
+    telephony_router,
+)

@@ -1,0 +1,12 @@
+from odoo import models
+
+
+class ResPartner(models.Model):
+    """Contacts get a dial button: the PBX rings the user's phone, then the contact (V2, K4)."""
+
+    _inherit = "res.partner"
+
+    def action_telephony_dial(self):
+        """Dial the contact's phone (or mobile); ask for a number when it has none."""
+        self.ensure_one()
+        return self.env["crm.call"].telephony_dial(self.phone or self.mobile, partner=self)

@@ -1,0 +1,42 @@
+from datetime import timedelta
+
+from odoo import api, fields, models
+
+from ..tools.event_schema import DIRECTIONS, EVENTS, HANGUP_REASONS
+
+KEEP_EVENTS_DAYS = 90
+
+
+class TelephonyCallEvent(models.Model):
+    """One event the PBX reported of a call, kept once: the ledger that makes delivery idempotent.
+
+    The lifecycle service refuses an event whose key is already here and derives the
+    call's state from all the events of its call id.
+    """
+
+    _name = "telephony.call.event"
+    _description = "Telephony Call Event"
+    _order = "event_time, id"
+    _log_access = False
+
+    company_id = fields.Many2one("res.company", required=True, index=True, ondelete="cascade")
+    line_id = fields.Many2one("telephony.line", ondelete="set null")
+    call_id = fields.Many2one("crm.call", string="Call", index=True, ondelete="set null")
+    call_ref = fields.Char(string="PBX Call ID", required=True, index=True)
+    event_key = fields.Char(required=True)
+    event = fields.Selection([(e, e.capitalize()) for e in EVENTS], required=True)
+    direction = fields.Selection([(d, d.capitalize()) for d in DIRECTIONS], required=True)
+    event_time = fields.Datetime(string="Time", required=True)
+    extension = fields.Char()
+    reason = fields.Selection([(r, r.replace("_", " ").capitalize()) for r in HANGUP_REASONS])
+    received_at = fields.Datetime(default=fields.Datetime.now, required=True, index=True)
+
+    _sql_constraints = [
+        ("event_key_unique", "unique(company_id, event_key)", "This event was already received."),
+    ]
+
+    @api.autovacuum
+    def _gc_old_events(self):
+        """Forget the events of calls long finished; a retry that old cannot come any more."""
+        limit = fields.Datetime.now() - timedelta(days=KEEP_EVENTS_DAYS)
+        self.search([("received_at", "<", limit)]).unlink()

@@ -1,0 +1,92 @@
+import { _t } from "@web/core/l10n/translation";
+import { Component, useState } from "@odoo/owl";
+
+/** One call's popup: the caller's card while it rings and talks, the wrap-up form once it ended. */
+export class ScreenPop extends Component {
+    static template = "call_telephony_bridge.ScreenPop";
+    static props = { popup: Object, actions: Object };
+
+    setup() {
+        this.form = useState(this.props.popup.wrapUp);
+    }
+
+    get data() {
+        return this.props.popup.data;
+    }
+
+    get title() {
+        if (this.data.ended) {
+            return this.data.state === "missed" ? _t("Missed call") : _t("Call ended");
+        }
+        if (this.props.popup.answered) {
+            return _t("On the phone");
+        }
+        return this.data.direction === "inbound" ? _t("Incoming call") : _t("Outgoing call");
+    }
+
+    get callerName() {
+        return (this.data.partner && this.data.partner.name) || (this.data.lead && this.data.lead.name) || this.data.number;
+    }
+
+    get isUnknown() {
+        return !this.data.partner && !this.data.lead;
+    }
+
+    get showWrapUp() {
+        return this.data.ended && this.data.is_owner;
+    }
+
+    openContact() {
+        this.props.actions.openRecord({ ...this.data, lead: false });
+    }
+
+    openLead() {
+        this.props.actions.openRecord({ ...this.data, partner: false });
+    }
+
+    openCall() {
+        this.props.actions.action.doAction({
+            type: "ir.actions.act_window",
+            res_model: "crm.call",
+            res_id: this.data.id,
+            views: [[false, "form"]],
+            target: "current",
+        });
+    }
+
+    openOpenLead(leadId) {
+        this.props.actions.openRecord({ ...this.data, partner: false, lead: { id: leadId } });
+    }
+
+    createContact() {
+        this.props.actions.createRecord(this.data, "res.partner");
+    }
+
+    createLead() {
+        this.props.actions.createRecord(this.data, "crm.lead");
+    }
+
+    close() {
+        this.props.actions.dismiss(this.data.id);
+    }
+
+    async saveWrapUp() {
+        await this.props.actions.saveWrapUp(this.data.id, {
+            description: this.form.description,
+            result_id: this.form.result_id ? parseInt(this.form.result_id) : false,
+            goal_status: this.form.goal_status,
+            additional_info: this.form.additional_info,
+        });
+    }
+}
+
+/** Stacks the popups of the calls in the corner of every page. */
+export class ScreenPopContainer extends Component {
+    static template = "call_telephony_bridge.ScreenPopContainer";
+    static components = { ScreenPop };
+    static props = { state: Object, actions: Object };
+
+    setup() {
+        this.state = useState(this.props.state);
+    }
+}

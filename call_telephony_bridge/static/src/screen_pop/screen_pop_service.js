@@ -1,0 +1,92 @@
+import { _t } from "@web/core/l10n/translation";
+import { registry } from "@web/core/registry";
+import { reactive } from "@odoo/owl";
+import { ScreenPopContainer } from "./screen_pop";
+
+/**
+ * Listens on the bus for the calls ringing at the user's extension (V3, K2, T1) and
+ * keeps one popup per call: ringing -> answered (opens the caller's card if the user
+ * wants it) -> the wrap-up form after the hangup.
+ */
+export const screenPopService = {
+    dependencies: ["bus_service", "action", "orm", "notification"],
+    start(env, { bus_service, action, orm, notification }) {
+        const state = reactive({ calls: [] });
+
+        function find(callId) {
+            return state.calls.find((c) => c.data.id === callId);
+        }
+
+        function openRecord(data) {
+            const target = data.lead || data.partner;
+            if (!target) {
+                return;
+            }
+            action.doAction({
+                type: "ir.actions.act_window",
+                res_model: data.lead ? "crm.lead" : "res.partner",
+                res_id: target.id,
+                views: [[false, "form"]],
+                target: "current",
+            });
+        }
+
+        function upsert(data, { ringing }) {
+            const popup = find(data.id);
+            if (popup) {
+                const wasAnswered = popup.answered;
+                popup.data = data;
+                popup.answered = popup.answered || ["in_progress", "on_hold"].includes(data.state);
+                if (popup.answered && !wasAnswered && data.is_owner && data.open_record_on_answer) {
+                    openRecord(data);
+                }
+                if (data.ended && !data.is_owner) {
+                    dismiss(data.id);
+                }
+                return;
+            }
+            if (ringing || (data.is_owner && !data.ended)) {
+                state.calls.push({ data, answered: false, wrapUp: { ...data.wrap_up } });
+            }
+        }
+
+        function dismiss(callId) {
+            const index = state.calls.findIndex((c) => c.data.id === callId);
+            if (index >= 0) {
+                state.calls.splice(index, 1);
+            }
+        }
+
+        async function saveWrapUp(callId, values) {
+            await orm.call("crm.call", "action_save_wrap_up", [[callId], values]);
+            notification.add(_t("Wrap-up saved."), { type: "success" });
+            dismiss(callId);
+        }
+
+        async function createRecord(data, model) {
+            const context =
+                model === "crm.lead"
+                    ? { default_phone: data.number, default_name: data.number, default_type: "lead" }
+                    : { default_phone: data.number };
+            await action.doAction({
+                type: "ir.actions.act_window",
+                res_model: model,
+                views: [[false, "form"]],
+                target: "current",
+                context,
+            });
+        }
+
+        bus_service.subscribe("call_telephony_bridge/ringing", (data) => upsert(data, { ringing: true }));
+        bus_service.subscribe("call_telephony_bridge/update", (data) => upsert(data, { ringing: false }));
+        bus_service.start();
+
+        registry.category("main_components").add("call_telephony_bridge.ScreenPop", {
+            Component: ScreenPopContainer,
+            props: { state, actions: { openRecord, dismiss, saveWrapUp, createRecord, action } },
+        });
+        return { state, dismiss };
+    },
+};
+
+registry.category("services").add("call_telephony_bridge.screen_pop", screenPopService);

@@ -1,0 +1,1 @@
+from . import test_call_state, test_events_endpoint

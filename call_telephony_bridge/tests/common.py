@@ -1,0 +1,88 @@
+import json
+import uuid
+from datetime import UTC, datetime, timedelta
+
+from odoo import Command
+
+LINE_TOKEN = "line-token-for-tests-0123456789abcdef"
+CUSTOMER_NUMBER = "+48 22 123 45 67"
+LINE_NUMBER = "+48 22 100 00 00"
+
+
+def setup_telephony_world(env):
+    """A line, an agent with extension 201 who looks after Anna Kowalska of Kowalski Sp. z o.o."""
+    world = {}
+    world["line"] = env["telephony.line"].create({
+        "name": "Sales line",
+        "number": LINE_NUMBER,
+        "default_extensions": "100",
+        "token": LINE_TOKEN,
+    })
+    world["agent"] = env["res.users"].create({
+        "name": "Agnieszka Agent",
+        "login": "agent201",
+        "email": "agent201@example.com",
+        "telephony_extension": "201",
+        "groups_id": [Command.link(env.ref("sales_team.group_sale_salesman").id)],
+    })
+    world["colleague"] = env["res.users"].create({
+        "name": "Cezary Colleague",
+        "login": "colleague202",
+        "telephony_extension": "202",
+        "groups_id": [Command.link(env.ref("sales_team.group_sale_salesman").id)],
+    })
+    company = env["res.partner"].create({"name": "Kowalski Sp. z o.o.", "is_company": True})
+    world["partner"] = env["res.partner"].create({
+        "name": "Anna Kowalska",
+        "parent_id": company.id,
+        "phone": CUSTOMER_NUMBER,
+        "user_id": world["agent"].id,
+    })
+    return world
+
+
+class EventPoster:
+    """Builds and posts events of one call the way the bridge does."""
+
+    def __init__(self, case, call_id=None, direction="inbound", number=CUSTOMER_NUMBER, token=LINE_TOKEN):
+        self.case = case
+        self.call_id = call_id or "pbx-" + uuid.uuid4().hex
+        self.direction = direction
+        self.number = number
+        self.token = token
+        self.t0 = datetime.now(UTC).replace(microsecond=0) - timedelta(minutes=5)
+
+    def body(self, event, second=0, extension=None, event_id=True, **extra):
+        parties = (self.number, LINE_NUMBER) if self.direction == "inbound" else (LINE_NUMBER, self.number)
+        body = {
+            "event": event,
+            "call_id": self.call_id,
+            "direction": self.direction,
+            "from": parties[0],
+            "to": parties[1],
+            "extension": extension,
+            "time": (self.t0 + timedelta(seconds=second)).isoformat(),
+        }
+        if event_id is True:
+            body["event_id"] = f"{self.call_id}-{event}-{second}-{extension}"
+        elif event_id:
+            body["event_id"] = event_id
+        body.update(extra)
+        return body
+
+    def post(self, event, second=0, extension=None, expect=200, **kwargs):
+        return self.post_body(self.body(event, second, extension, **kwargs), expect=expect)
+
+    def post_body(self, body, expect=200, token=None):
+        data = body if isinstance(body, bytes | str) else json.dumps(body)
+        headers = {"Content-Type": "application/json"}
+        token = self.token if token is None else token
+        if token:
+            headers["Authorization"] = f"Bearer {token}"
+        response = self.case.url_open("/telephony/v1/events", data=data, headers=headers)
+        self.case.assertEqual(response.status_code, expect, response.text)
+        return response.json() if response.headers.get("Content-Type", "").startswith("application/json") else None
+
+    def call(self):
+        self.case.env.invalidate_all()
+        return self.case.env["crm.call"].search([("external_ref", "=", self.call_id)])
