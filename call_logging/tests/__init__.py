@@ -2,3 +2,4 @@ from . import test_call_flows
 from . import test_call_rules
 from . import test_call_access
 from . import test_call_history
+from . import test_ui_tours

@@ -182,23 +182,26 @@ export class DayPlan extends Component {
     }
 
     /**
-     * Run a button method of crm.call on one card. An action it returns
-     * (the running call's form, the reschedule dialog) is opened, and the plan
-     * reloads when a dialog closes; otherwise the plan reloads at once.
+     * Run a button method of crm.call on one card, as a form button would: the
+     * action it returns is opened (the running call's form, the reschedule
+     * dialog) and the plan reloads once it is done or its dialog is closed.
      */
     async runCallMethod(call, method) {
         this.state.busyCallId = call.id;
         try {
-            const result = await this.orm.call("crm.call", method, [[call.id]]);
-            if (result && typeof result === "object") {
-                await this.action.doAction(result, { onClose: () => this.load() });
-            } else {
-                if (method === "action_mark_done") {
-                    this.notification.add(_t("“%s” is marked as completed.", call.name), {
-                        type: "success",
-                    });
-                }
-                await this.load();
+            await this.action.doActionButton({
+                type: "object",
+                name: method,
+                resModel: "crm.call",
+                resId: call.id,
+                resIds: [call.id],
+                context: {},
+                onClose: () => this.load(),
+            });
+            if (method === "action_mark_done") {
+                this.notification.add(_t("“%s” is marked as completed.", call.name), {
+                    type: "success",
+                });
             }
         } finally {
             this.state.busyCallId = false;

@@ -1,0 +1,69 @@
+from datetime import timedelta
+
+from odoo import fields
+from odoo.tests import HttpCase, new_test_user, tagged
+
+
+@tagged("post_install", "-at_install")
+class TestUiTours(HttpCase):
+    """A salesperson works their calls in the browser: from a contact, live, and from the day plan."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.seller = new_test_user(
+            cls.env, "tour_seller", groups="sales_team.group_sale_salesman,base.group_partner_manager",
+            name="Ewa Tour", tz="Europe/Warsaw",
+        )
+        cls.contact = cls.env["res.partner"].create({"name": "Tour Kowalczyk", "phone": "+48 22 600 70 80"})
+        cls.Call = cls.env["crm.call"].with_user(cls.seller)
+        cls.now = fields.Datetime.now().replace(microsecond=0)
+
+    def test_log_call_from_contact(self):
+        self.start_tour(f"/odoo/contacts/{self.contact.id}", "call_logging_log_call_from_contact", login="tour_seller")
+        call = self.env["crm.call"].search([("partner_id", "=", self.contact.id)])
+        self.assertRecordValues(call, [{
+            "state": "done", "direction": "outbound", "duration": 270, "user_id": self.seller.id,
+        }])
+        self.assertEqual(call.result_id, self.env.ref("call_logging.result_interested"))
+
+    def test_call_now_hold_end_followup(self):
+        self.start_tour(f"/odoo/contacts/{self.contact.id}", "call_logging_call_now_followup", login="tour_seller")
+        made, planned = self.env["crm.call"].search([("partner_id", "=", self.contact.id)], order="id")
+        self.assertRecordValues(made, [{"state": "done", "direction": "outbound", "user_id": self.seller.id}])
+        self.assertIn("Asked for a discount", made.description)
+        self.assertFalse(made.hold_started_at, "the hold ended with the resume")
+        self.assertRecordValues(planned, [{
+            "state": "scheduled", "partner_id": self.contact.id, "phone": "+48 22 600 70 80",
+        }])
+        self.assertGreater(planned.start, self.now)
+
+    def test_day_plan(self):
+        review = self.Call.create({
+            "name": "Tour quarterly review", "state": "scheduled", "partner_id": self.contact.id,
+            "start": self.now + timedelta(days=3),
+        })
+        late = self.Call.create({
+            "name": "Tour confirm delivery", "state": "scheduled", "partner_id": self.contact.id,
+            "start": self.now + timedelta(hours=1),
+        })
+        # Calls cannot be scheduled in the past: age this one as time would have.
+        self.env.cr.execute("UPDATE crm_call SET start = %s WHERE id = %s", (self.now - timedelta(hours=2), late.id))
+        late.invalidate_recordset(["start"])
+        caller = self.env["res.partner"].create({"name": "Tour missed caller", "phone": "+48 601 000 111"})
+        missed = self.env["crm.call"].sudo().with_context(telephony_event=True).create({
+            "state": "missed", "direction": "inbound", "partner_id": caller.id, "phone": "+48 601 000 111",
+            "user_id": self.seller.id, "start": self.now - timedelta(minutes=30),
+        })
+
+        self.start_tour(
+            "/odoo/action-call_logging.crm_call_action_day_plan", "call_logging_day_plan", login="tour_seller"
+        )
+
+        self.assertEqual(review.state, "done")
+        self.assertEqual(late.state, "cancelled")
+        self.assertEqual(missed.state, "missed")
+        call_back = self.env["crm.call"].search([("partner_id", "=", caller.id), ("id", "!=", missed.id)])
+        self.assertRecordValues(call_back, [{"state": "done", "direction": "outbound", "phone": "+48 601 000 111"}])
+        logged = self.env["crm.call"].search([("name", "=", "Tour walk-in question")])
+        self.assertRecordValues(logged, [{"state": "done", "direction": "inbound", "duration": 125}])
