@@ -21,6 +21,7 @@
         "views/crm_call_purpose_views.xml",
         "views/crm_call_result_views.xml",
         "views/res_partner_views.xml",
+        "views/res_partner_phone_views.xml",
         "views/crm_lead_views.xml",
         "wizard/crm_call_followup_views.xml",
         "wizard/crm_call_reschedule_views.xml",
@@ -30,6 +31,7 @@
     "demo": [
         "demo/call_logging_demo.xml",
     ],
+    "post_init_hook": "post_init_hook",
     "assets": {
         "web.assets_backend": [
             "call_logging/static/src/**/*",

@@ -1,7 +1,12 @@
+# The mixin first: crm_lead and res_partner inherit it.
+from . import crm_phone_index_mixin
 from . import crm_call
 from . import crm_call_demo
 from . import crm_call_purpose
 from . import crm_call_result
 from . import crm_lead
+from . import crm_phone_index
 from . import res_partner
+from . import res_partner_phone
 from . import res_users
+from . import base_partner_merge_automatic_wizard

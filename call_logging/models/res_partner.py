@@ -1,8 +1,12 @@
 from odoo import _, api, fields, models
+from odoo.tools import SQL
 
 
 class ResPartner(models.Model):
-    _inherit = "res.partner"
+    _name = "res.partner"
+    _inherit = ["res.partner", "crm.phone.index.mixin"]
+    _phone_index_column = "partner_id"
+    _phone_index_fields = frozenset({"phone", "mobile", "country_id", "company_id"})
 
     call_ids = fields.One2many("crm.call", "partner_id", string="Calls")
     call_count = fields.Integer(string="Number of Calls", compute="_compute_call_count")
@@ -13,6 +17,8 @@ class ResPartner(models.Model):
         "crm.call", "partner_id", string="Closed Calls",
         domain=[("state", "in", ("done", "missed", "cancelled"))],
     )
+
+    phone_ids = fields.One2many("res.partner.phone", "partner_id", string="Other Numbers")
 
     @api.depends("call_ids")
     def _compute_call_count(self):
@@ -45,3 +51,43 @@ class ResPartner(models.Model):
     def action_schedule_call(self):
         self.ensure_one()
         return self.env["crm.call"]._action_new_call(_("Schedule a Call"), "scheduled", partner=self)
+
+    def _phone_index_after_write(self, vals):
+        super()._phone_index_after_write(vals)
+        # sudo: the lookup must follow every record, including those this user cannot see.
+        if "phone" in vals:
+            # A lead copies its contact's phone in a compute, with no write of its own.
+            leads = self.env["crm.lead"].sudo().with_context(active_test=False).search([("partner_id", "in", self.ids)])
+            leads._phone_index_refresh()
+        companies = "country_id" in vals and self.env["res.company"].sudo().search([("partner_id", "in", self.ids)])
+        if companies:
+            # Records without a country of their own read their numbers with their company's.
+            domain = [("company_id", "in", companies.ids), ("country_id", "=", False)]
+            for model_name in ("res.partner", "crm.lead"):
+                self.env[model_name].sudo().with_context(active_test=False).search(domain)._phone_index_refresh()
+
+    @api.model
+    def _phone_index_flush(self):
+        self.flush_model(["phone", "mobile", "country_id", "company_id"])
+        self.env["res.partner.phone"].flush_model(["partner_id", "number"])
+        self.env["res.company"].flush_model(["partner_id"])
+
+    @api.model
+    def _phone_index_read(self, ids):
+        self.env.cr.execute(SQL(
+            """SELECT partner.id, partner.phone, partner.mobile, COALESCE(country.code, company_country.code)
+                 FROM res_partner partner
+            LEFT JOIN res_country country ON country.id = partner.country_id
+            LEFT JOIN res_company company ON company.id = partner.company_id
+            LEFT JOIN res_partner company_partner ON company_partner.id = company.partner_id
+            LEFT JOIN res_country company_country ON company_country.id = company_partner.country_id
+                WHERE partner.id = ANY(%s)""",
+            ids,
+        ))
+        numbers, countries = [], {}
+        for partner_id, phone, mobile, country_code in self.env.cr.fetchall():
+            countries[partner_id] = country_code
+            numbers += [(partner_id, "phone", phone, country_code), (partner_id, "mobile", mobile, country_code)]
+        self.env.cr.execute(SQL("SELECT partner_id, number FROM res_partner_phone WHERE partner_id = ANY(%s)", ids))
+        numbers += [(owner_id, "typed", number, countries[owner_id]) for owner_id, number in self.env.cr.fetchall()]
+        return numbers

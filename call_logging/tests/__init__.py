@@ -3,3 +3,5 @@ from . import test_call_rules
 from . import test_call_access
 from . import test_call_history
 from . import test_ui_tours
+from . import test_phone_identify
+from . import test_phone_index
