@@ -27,6 +27,11 @@
         "wizard/crm_call_reschedule_views.xml",
         "wizard/crm_call_ask_number_views.xml",
         "views/call_logging_menus.xml",
+        "security/crm_call_report_rules.xml",
+        "report/crm_call_report_views.xml",
+        "report/crm_call_billing_views.xml",
+        "report/crm_call_billing_report.xml",
+        "report/crm_call_report_data.xml",
     ],
     "demo": [
         "demo/call_logging_demo.xml",

@@ -5,3 +5,4 @@ from . import test_call_history
 from . import test_ui_tours
 from . import test_phone_identify
 from . import test_phone_index
+from . import test_call_reports

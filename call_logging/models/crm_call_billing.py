@@ -1,0 +1,53 @@
+from odoo import _, api, fields, models
+from odoo.exceptions import AccessError
+
+from ..tools.call_billing import billed_amount, billed_seconds
+from .crm_call import CrmCall as CrmCallBase
+
+
+class CrmCall(models.Model):
+    """What a completed call with a customer is billed: the billable flag, billed time and amount."""
+
+    _inherit = "crm.call"
+
+    # ------------------------------------------------------------------
+    # Fields
+    # ------------------------------------------------------------------
+    is_billable = fields.Boolean(
+        string="Billable", default=True, tracking=True,
+        help="Completed calls with a customer are billed at the customer's rate unless this is unticked.",
+    )
+    currency_id = fields.Many2one(related="company_id.currency_id", string="Currency")
+    billed_seconds = fields.Integer(
+        string="Billed Time (s)", compute="_compute_billing",
+        help="The call's length after the customer's rounding; zero when the call is not billed.",
+    )
+    billing_rate = fields.Float(string="Rate per Minute", compute="_compute_billing", digits="Product Price")
+    billing_amount = fields.Monetary(string="Billed Amount", compute="_compute_billing")
+
+    # ------------------------------------------------------------------
+    # Compute
+    # ------------------------------------------------------------------
+    @api.depends("is_billable", "state", "duration", "commercial_partner_id", "company_id")
+    def _compute_billing(self):
+        for call in self:
+            customer = call.commercial_partner_id
+            if not (call.is_billable and call.state == "done" and customer):
+                call.billed_seconds = call.billing_rate = call.billing_amount = 0
+                continue
+            rate, rounding = customer._call_billing_terms(call.company_id)
+            seconds = billed_seconds(call.duration, rounding)
+            call.billed_seconds = seconds
+            call.billing_rate = rate
+            call.billing_amount = call.company_id.currency_id.round(billed_amount(seconds, rate))
+
+    # ------------------------------------------------------------------
+    # ORM overrides
+    # ------------------------------------------------------------------
+    def write(self, vals):
+        if set(vals) == {"is_billable"} and any(call.is_locked for call in self):
+            if not self.env.user.has_group("call_logging.group_call_manager"):
+                raise AccessError(_("Only call managers can change whether a completed call is billed."))
+            # Billing is decided after the call: skip the lock on closed calls, for this one field only.
+            return super(CrmCallBase, self).write(vals)
+        return super().write(vals)

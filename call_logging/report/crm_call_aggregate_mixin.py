@@ -1,0 +1,124 @@
+from odoo import api, models
+from odoo.tools import SQL, sql
+
+# The day a call belongs to: its start in its owner's time zone, so a rep's day is their working day.
+CALL_LOCAL_DAY = SQL(
+    "(c.start AT TIME ZONE 'UTC' AT TIME ZONE COALESCE(owner_partner.tz, 'UTC'))::date"
+)
+CALL_OWNER_JOINS = SQL(
+    "LEFT JOIN res_users owner ON owner.id = c.user_id "
+    "LEFT JOIN res_partner owner_partner ON owner_partner.id = owner.partner_id"
+)
+
+
+class CrmCallAggregateMixin(models.AbstractModel):
+    """A table of call figures summed per owner and day, kept up to date from ``crm.call``.
+
+    Use it for a report model over calls that must stay fast on millions of calls. The model
+    sets ``_auto = False``, lists its columns and grain, and says in ``_aggregate_select`` how
+    calls are summed; the table is created at install with a unique index on the grain.
+    Calls report their (owner, day) buckets on create, write and unlink; every bucket touched
+    is recomputed from the calls, never patched by deltas, so a bucket is always exact.
+    Two transactions touching the same bucket collide on the unique index or on the deleted
+    rows, which PostgreSQL reports as a serialization failure that Odoo retries.
+    """
+
+    _name = "crm.call.aggregate.mixin"
+    _description = "Call Figures Kept per Owner and Day"
+
+    # (column, SQL type) of the table, in the order ``_aggregate_select`` returns them.
+    _aggregate_columns = ()
+    # Columns of the grain (the unique index).
+    _aggregate_grain = ()
+
+    def init(self):
+        if self._abstract:
+            return
+        created = not sql.table_exists(self.env.cr, self._table)
+        table = SQL.identifier(self._table)
+        columns = SQL(", ").join(
+            SQL("%s %s", SQL.identifier(name), SQL(sql_type)) for name, sql_type in self._aggregate_columns
+        )
+        self.env.cr.execute(SQL("CREATE TABLE IF NOT EXISTS %s (id serial PRIMARY KEY, %s)", table, columns))
+        self.env.cr.execute(SQL(
+            "CREATE UNIQUE INDEX IF NOT EXISTS %s ON %s (%s) NULLS NOT DISTINCT",
+            SQL.identifier(f"{self._table}_grain_uniq"), table, self._grain_sql(),
+        ))
+        self.env.cr.execute(SQL(
+            "CREATE INDEX IF NOT EXISTS %s ON %s (user_id, date)", SQL.identifier(f"{self._table}_user_date"), table,
+        ))
+        self.env.cr.execute(SQL(
+            "CREATE INDEX IF NOT EXISTS %s ON %s (team_id, date)", SQL.identifier(f"{self._table}_team_date"), table,
+        ))
+        if created:
+            # Installed on a database that already has calls: sum them once.
+            self._rebuild()
+
+    @api.model
+    def _aggregate_select(self, call_filter):
+        """SELECT of the table's columns from ``crm_call c`` (owner joins included), restricted by ``call_filter``.
+
+        Every model using the mixin defines it."""
+        raise NotImplementedError(f"{self._name} must say how calls are summed.")
+
+    # ------------------------------------------------------------------
+    # Business methods
+    # ------------------------------------------------------------------
+    @api.model
+    def _rebuild(self):
+        """Recompute the whole table from the calls: after a bulk import, or when time zones or results changed."""
+        self.env["crm.call"].flush_model()
+        self.env.cr.execute(SQL("TRUNCATE %s", SQL.identifier(self._table)))
+        self.env.cr.execute(SQL(
+            "INSERT INTO %s (%s) %s", SQL.identifier(self._table), self._columns_sql(),
+            self._aggregate_select(SQL("TRUE")),
+        ))
+        self.invalidate_model()
+
+    @api.model
+    def _refresh_buckets(self, buckets):
+        """Recompute the rows of the given (owner id or 0, day) buckets from the calls."""
+        if not buckets:
+            return
+        owner_ids, days = zip(*buckets, strict=True)
+        keys = SQL(
+            "SELECT DISTINCT k.owner_id, k.day FROM unnest(%s::int[], %s::date[]) AS k(owner_id, day)",
+            list(owner_ids), list(days),
+        )
+        table = SQL.identifier(self._table)
+        self.env.cr.execute(SQL(
+            "DELETE FROM %s r USING (%s) k WHERE COALESCE(r.user_id, 0) = k.owner_id AND r.date = k.day",
+            table, keys,
+        ))
+        # Each bucket is a range of starts (the day in its owner's time zone), so the start index finds its calls.
+        self.env.cr.execute(SQL(
+            "SELECT c.id FROM (%s) k "
+            "LEFT JOIN res_users u ON u.id = k.owner_id "
+            "LEFT JOIN res_partner p ON p.id = u.partner_id "
+            "JOIN crm_call c "
+            "ON c.start >= (k.day::timestamp AT TIME ZONE COALESCE(p.tz, 'UTC')) AT TIME ZONE 'UTC' "
+            "AND c.start < ((k.day + 1)::timestamp AT TIME ZONE COALESCE(p.tz, 'UTC')) AT TIME ZONE 'UTC' "
+            "AND COALESCE(c.user_id, 0) = k.owner_id",
+            keys,
+        ))
+        call_ids = [row[0] for row in self.env.cr.fetchall()]
+        if call_ids:
+            updates = SQL(", ").join(
+                SQL("%s = EXCLUDED.%s", SQL.identifier(name), SQL.identifier(name))
+                for name, _type in self._aggregate_columns if name not in self._aggregate_grain
+            )
+            self.env.cr.execute(SQL(
+                "INSERT INTO %s (%s) %s ON CONFLICT (%s) DO UPDATE SET %s",
+                table, self._columns_sql(), self._aggregate_select(SQL("c.id = ANY(%s)", call_ids)),
+                self._grain_sql(), updates,
+            ))
+        self.invalidate_model()
+
+    # ------------------------------------------------------------------
+    # Tools
+    # ------------------------------------------------------------------
+    def _columns_sql(self):
+        return SQL(", ").join(SQL.identifier(name) for name, _type in self._aggregate_columns)
+
+    def _grain_sql(self):
+        return SQL(", ").join(SQL.identifier(name) for name in self._aggregate_grain)

@@ -1,0 +1,207 @@
+from dateutil.relativedelta import relativedelta
+
+from odoo import _, api, fields, models
+from odoo.tools import SQL, date_utils
+from odoo.tools.misc import format_date
+
+from .crm_call_aggregate_mixin import CALL_LOCAL_DAY, CALL_OWNER_JOINS
+
+# Calls that took place (or are taking place): what "calls per day" counts.
+NOT_HELD_STATES = ("scheduled", "cancelled")
+
+# Averages and rates of a group are ratios of its sums, never averages of the rows' ratios:
+# aggregate spec -> (numerator column, denominator columns, factor).
+WEIGHTED_RATIOS = {
+    "duration_avg:avg": ("duration_total", ("done_count",), 1.0),
+    "talk_avg:avg": ("talk_total", ("done_count",), 1.0),
+    "answered_rate:avg": ("answered_count", ("done_count", "missed_count"), 100.0),
+    "wait_avg:avg": ("wait_total", ("wait_count",), 1.0),
+}
+
+
+def _selection_of(field_name):
+    def selection(model):
+        return model.env["crm.call"]._fields[field_name]._description_selection(model.env)
+    return selection
+
+
+class CrmCallReport(models.Model):
+    """Call statistics per day, rep, team, direction, status, purpose and result.
+
+    A table kept up to date from the calls (see ``crm.call.aggregate.mixin``), so the pivot,
+    the graph and the dashboard read thousands of rows where the calls are millions. A call's
+    day is its start in its owner's time zone. Durations count completed calls only.
+    """
+
+    _name = "crm.call.report"
+    _inherit = ["crm.call.aggregate.mixin"]
+    _description = "Call Statistics"
+    _auto = False
+    _log_access = False
+    _order = "date desc"
+    _rec_name = "date"
+
+    _aggregate_columns = (
+        ("date", "date NOT NULL"),
+        ("user_id", "integer"),
+        ("team_id", "integer"),
+        ("company_id", "integer NOT NULL"),
+        ("direction", "varchar"),
+        ("state", "varchar"),
+        ("purpose_id", "integer"),
+        ("result_id", "integer"),
+        ("call_count", "integer NOT NULL"),
+        ("done_count", "integer NOT NULL"),
+        ("answered_count", "integer NOT NULL"),
+        ("missed_count", "integer NOT NULL"),
+        ("duration_total", "bigint NOT NULL"),
+        ("talk_total", "bigint NOT NULL"),
+        ("hold_total", "bigint NOT NULL"),
+        ("wait_total", "bigint NOT NULL"),
+        ("wait_count", "integer NOT NULL"),
+        ("duration_avg", "double precision"),
+        ("talk_avg", "double precision"),
+        ("answered_rate", "double precision"),
+        ("wait_avg", "double precision"),
+    )
+    _aggregate_grain = (
+        "date", "user_id", "team_id", "company_id", "direction", "state", "purpose_id", "result_id",
+    )
+
+    # ------------------------------------------------------------------
+    # Fields
+    # ------------------------------------------------------------------
+    date = fields.Date(string="Day", readonly=True)
+    user_id = fields.Many2one("res.users", string="Salesperson", readonly=True)
+    team_id = fields.Many2one("crm.team", string="Sales Team", readonly=True)
+    company_id = fields.Many2one("res.company", string="Company", readonly=True)
+    direction = fields.Selection(selection=_selection_of("direction"), readonly=True)
+    state = fields.Selection(selection=_selection_of("state"), string="Status", readonly=True)
+    purpose_id = fields.Many2one("crm.call.purpose", string="Purpose", readonly=True)
+    result_id = fields.Many2one("crm.call.result", string="Result", readonly=True)
+    call_count = fields.Integer(string="Calls", readonly=True)
+    done_count = fields.Integer(string="Completed Calls", readonly=True)
+    answered_count = fields.Integer(
+        string="Answered Calls", readonly=True,
+        help="Completed calls whose result does not say the customer was not reached.",
+    )
+    missed_count = fields.Integer(string="Missed Calls", readonly=True)
+    duration_total = fields.Integer(string="Total Duration (s)", readonly=True,
+                                    help="Seconds of completed calls, hold time included.")
+    talk_total = fields.Integer(string="Talk Time (s)", readonly=True, help="Seconds of completed calls off hold.")
+    hold_total = fields.Integer(string="Hold Time (s)", readonly=True)
+    wait_total = fields.Integer(string="Total Wait (s)", readonly=True,
+                                help="Seconds between ringing and pick-up, summed over answered telephony calls.")
+    wait_count = fields.Integer(string="Calls Answered by Phone", readonly=True,
+                                help="Telephony calls with a known pick-up time.")
+    duration_avg = fields.Float(string="Average Duration (s)", aggregator="avg", readonly=True,
+                                help="Average length of a completed call, hold time included.")
+    talk_avg = fields.Float(string="Average Talk Time (s)", aggregator="avg", readonly=True)
+    answered_rate = fields.Float(string="Answered Rate (%)", aggregator="avg", readonly=True,
+                                 help="Answered calls out of completed and missed calls.")
+    wait_avg = fields.Float(string="Average Wait Before Answer (s)", aggregator="avg", readonly=True,
+                            help="Average seconds between ringing and pick-up on telephony calls.")
+
+    # ------------------------------------------------------------------
+    # ORM overrides
+    # ------------------------------------------------------------------
+    def _read_group_select(self, aggregate_spec, query):
+        """Averages and rates of a group are the ratio of its sums (weighted by its calls)."""
+        if aggregate_spec not in WEIGHTED_RATIOS:
+            return super()._read_group_select(aggregate_spec, query)
+        numerator, denominators, factor = WEIGHTED_RATIOS[aggregate_spec]
+        denominator = SQL(" + ").join(self._field_to_sql(self._table, name, query) for name in denominators)
+        return SQL(
+            "%s * SUM(%s)::float / NULLIF(SUM(%s), 0)",
+            factor, self._field_to_sql(self._table, numerator, query), denominator,
+        )
+
+    # ------------------------------------------------------------------
+    # Business methods
+    # ------------------------------------------------------------------
+    @api.model
+    def _aggregate_select(self, call_filter):
+        done = SQL("c.state = 'done'")
+        picked_up = SQL("c.answered_at IS NOT NULL AND c.answered_at >= c.start")
+        answered = SQL("c.state = 'done' AND COALESCE(result.is_reached, TRUE)")
+        wait = SQL("EXTRACT(EPOCH FROM c.answered_at - c.start)")
+        return SQL(
+            """
+            SELECT %(day)s, c.user_id, c.team_id, c.company_id, c.direction, c.state, c.purpose_id, c.result_id,
+                   COUNT(*),
+                   COUNT(*) FILTER (WHERE %(done)s),
+                   COUNT(*) FILTER (WHERE %(answered)s),
+                   COUNT(*) FILTER (WHERE c.state = 'missed'),
+                   COALESCE(SUM(c.duration) FILTER (WHERE %(done)s), 0),
+                   COALESCE(SUM(c.talk_duration) FILTER (WHERE %(done)s), 0),
+                   COALESCE(SUM(c.hold_duration) FILTER (WHERE %(done)s), 0),
+                   COALESCE(ROUND(SUM(%(wait)s) FILTER (WHERE %(picked_up)s)), 0),
+                   COUNT(*) FILTER (WHERE %(picked_up)s),
+                   SUM(c.duration) FILTER (WHERE %(done)s)::float / NULLIF(COUNT(*) FILTER (WHERE %(done)s), 0),
+                   SUM(c.talk_duration) FILTER (WHERE %(done)s)::float
+                       / NULLIF(COUNT(*) FILTER (WHERE %(done)s), 0),
+                   100.0 * COUNT(*) FILTER (WHERE %(answered)s)
+                       / NULLIF(COUNT(*) FILTER (WHERE c.state IN ('done', 'missed')), 0),
+                   SUM(%(wait)s) FILTER (WHERE %(picked_up)s) / NULLIF(COUNT(*) FILTER (WHERE %(picked_up)s), 0)
+              FROM crm_call c
+                   %(owner_joins)s
+                   LEFT JOIN crm_call_result result ON result.id = c.result_id
+             WHERE %(call_filter)s
+          GROUP BY 1, 2, 3, 4, 5, 6, 7, 8
+            """,
+            day=CALL_LOCAL_DAY, done=done, answered=answered, picked_up=picked_up, wait=wait,
+            owner_joins=CALL_OWNER_JOINS, call_filter=call_filter,
+        )
+
+    @api.model
+    def _cron_rebuild_call_statistics(self):
+        """Nightly: recompute every call statistics table from the calls."""
+        for model in ("crm.call.report", "crm.call.lead.report"):
+            self.env[model]._rebuild()
+
+    @api.model
+    def get_dashboard_data(self, months=6, period="month"):
+        """The Calls dashboard's figures over the last ``months`` months, as the current user may see them.
+
+        Average duration per rep per month, calls per day, the status breakdown, a few totals, and the
+        distinct leads contacted per ``period`` ("week" or "month") by the pre-sales teams (every team
+        when none is marked pre-sales)."""
+        months = max(1, min(int(months), 36))
+        period = period if period in ("week", "month") else "month"
+        today = fields.Date.context_today(self)
+        date_from = date_utils.start_of(today, "month") - relativedelta(months=months - 1)
+        in_range = [("date", ">=", date_from), ("date", "<=", today)]
+        month_keys = [date_from + relativedelta(months=index) for index in range(months)]
+
+        completed = in_range + [("state", "=", "done")]
+        avg_rows = self._read_group(completed, ["user_id", "date:month"], ["duration_avg:avg"])
+        reps = {}
+        for user, month, average in avg_rows:
+            rep = reps.setdefault(user.id, {"user_id": user.id, "name": user.name or _("Unassigned"), "values": {}})
+            rep["values"][fields.Date.to_string(month)] = average
+
+        per_day = self._read_group(
+            in_range + [("state", "not in", NOT_HELD_STATES)], ["date:day"], ["call_count:sum"],
+        )
+        state_labels = dict(self._fields["state"]._description_selection(self.env))
+        states = self._read_group(in_range, ["state"], ["call_count:sum"], order="call_count:sum desc")
+        [totals] = self._read_group(
+            in_range, [],
+            ["call_count:sum", "missed_count:sum", "talk_total:sum", "duration_avg:avg", "answered_rate:avg",
+             "wait_avg:avg"],
+        )
+        return {
+            "date_from": fields.Date.to_string(date_from),
+            "date_to": fields.Date.to_string(today),
+            "months": [{"key": fields.Date.to_string(month), "label": format_date(self.env, month, date_format="MMM y")}
+                       for month in month_keys],
+            "totals": dict(zip(
+                ["calls", "missed", "talk_time", "avg_duration", "answered_rate", "avg_wait"], totals, strict=True,
+            )),
+            "avg_duration": sorted(reps.values(), key=lambda rep: rep["name"]),
+            "per_day": [{"key": fields.Date.to_string(day), "label": format_date(self.env, day), "count": count}
+                        for day, count in per_day],
+            "states": [{"state": state, "label": state_labels.get(state, state), "count": count}
+                       for state, count in states],
+            "leads": self.env["crm.call.lead.report"]._dashboard_leads(date_from, today, period),
+        }

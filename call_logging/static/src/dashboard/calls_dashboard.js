@@ -1,0 +1,95 @@
+import { _t } from "@web/core/l10n/translation";
+import { registry } from "@web/core/registry";
+import { useService } from "@web/core/utils/hooks";
+import { KeepLast } from "@web/core/utils/concurrency";
+import { Layout } from "@web/search/layout";
+import { standardActionServiceProps } from "@web/webclient/actions/action_service";
+import { Component, onWillStart, useState } from "@odoo/owl";
+
+/** The ranges a manager looks back over. */
+const RANGES = [
+    { months: 1, label: _t("This month") },
+    { months: 3, label: _t("Last 3 months") },
+    { months: 6, label: _t("Last 6 months") },
+    { months: 12, label: _t("Last 12 months") },
+];
+
+/** Seconds as people read a call's length: m:ss, or h:mm:ss from one hour on. */
+export function formatSeconds(seconds) {
+    if (seconds === null || seconds === undefined || seconds === false) {
+        return "–";
+    }
+    const total = Math.round(seconds);
+    const hours = Math.floor(total / 3600);
+    const minutes = Math.floor((total % 3600) / 60);
+    const secs = String(total % 60).padStart(2, "0");
+    return hours ? `${hours}:${String(minutes).padStart(2, "0")}:${secs}` : `${minutes}:${secs}`;
+}
+
+/**
+ * The Calls dashboard (C9): average call duration per rep per month, calls per
+ * day, the status breakdown and the distinct leads the pre-sales teams contacted
+ * per week or month. Figures come from the call statistics tables through
+ * crm.call.report.get_dashboard_data, so each user sees what their access allows.
+ */
+export class CallsDashboard extends Component {
+    static template = "call_logging.CallsDashboard";
+    static components = { Layout };
+    static props = { ...standardActionServiceProps };
+
+    setup() {
+        this.orm = useService("orm");
+        this.action = useService("action");
+        this.keepLast = new KeepLast();
+        this.ranges = RANGES;
+        this.formatSeconds = formatSeconds;
+        this.state = useState({ months: 6, period: "month", data: null });
+        this.display = { controlPanel: {} };
+        onWillStart(() => this.load());
+    }
+
+    async load() {
+        this.state.data = await this.keepLast.add(
+            this.orm.call("crm.call.report", "get_dashboard_data", [], {
+                months: this.state.months,
+                period: this.state.period,
+            })
+        );
+    }
+
+    setMonths(months) {
+        this.state.months = months;
+        return this.load();
+    }
+
+    setPeriod(period) {
+        this.state.period = period;
+        return this.load();
+    }
+
+    get maxPerDay() {
+        return Math.max(1, ...this.state.data.per_day.map((day) => day.count));
+    }
+
+    get totalByState() {
+        return this.state.data.states.reduce((sum, state) => sum + state.count, 0) || 1;
+    }
+
+    percent(part, whole) {
+        return Math.round((100 * part) / whole);
+    }
+
+    formatRate(rate) {
+        return rate === null || rate === undefined ? "–" : `${Math.round(rate)} %`;
+    }
+
+    openStatistics() {
+        return this.action.doAction("call_logging.crm_call_report_action");
+    }
+
+    openLeads() {
+        return this.action.doAction("call_logging.crm_call_lead_report_action");
+    }
+}
+
+registry.category("actions").add("call_logging.calls_dashboard", CallsDashboard);

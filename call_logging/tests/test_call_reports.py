@@ -1,0 +1,263 @@
+import io
+from datetime import datetime, time, timedelta
+
+import openpyxl
+from dateutil.relativedelta import relativedelta
+
+from odoo import Command, fields
+from odoo.exceptions import AccessError
+from odoo.tests import new_test_user, tagged
+from odoo.tools import SQL, date_utils
+
+from .common import CallCase
+
+
+@tagged("post_install", "-at_install")
+class TestCallReports(CallCase):
+    """C9: every figure of the call statistics, the dashboard and the billing, checked against a hand count.
+
+    Last month, on its 3rd and 4th (D1, D2):
+      c1 Anna, D1 10:00, outbound, done 125 s (20 s on hold), picked up after 10 s, Interested, Prospecting, lead 1
+      c2 Anna, D1 11:00, outbound, done 300 s, No Answer (not reached), lead 1
+      c3 Anna, D2 09:00, inbound, missed
+      c4 Piotr, D2 10:00, inbound, done 60 s, picked up after 4 s, lead 2
+      c5 Kenji (Tokyo), D1 20:00 UTC = D2 05:00 in Tokyo, outbound, done 61 s, lead 3, with another customer
+      c6 Anna, tomorrow, scheduled then cancelled
+    Anna and Piotr are in the Warsaw team, Kenji in Tokyo; Anna and Piotr work in UTC.
+    """
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.Report = cls.env["crm.call.report"]
+        cls.LeadReport = cls.env["crm.call.lead.report"]
+        (cls.anna | cls.piotr).write({"tz": "UTC"})
+        cls.kenji.tz = "Asia/Tokyo"
+        cls.users = cls.anna | cls.piotr | cls.kenji
+        first_of_last_month = date_utils.start_of(fields.Date.today(), "month") - relativedelta(months=1)
+        cls.d1 = first_of_last_month + timedelta(days=2)
+        cls.d2 = cls.d1 + timedelta(days=1)
+        cls.other_customer = cls.env["res.partner"].create({"name": "Yamada K.K.", "is_company": True})
+        cls.other_contact = cls.env["res.partner"].create({"name": "Taro Yamada", "parent_id": cls.other_customer.id})
+        cls.lead_2 = cls.env["crm.lead"].create({"name": "Office move", "user_id": cls.piotr.id})
+        cls.lead_3 = cls.env["crm.lead"].create({"name": "POS terminals", "user_id": cls.kenji.id})
+        interested = cls.env.ref("call_logging.result_interested")
+        no_answer = cls.env.ref("call_logging.result_no_answer")
+        cls.prospecting = cls.env.ref("call_logging.purpose_prospecting")
+
+        def at(day, hour):
+            return datetime.combine(day, time(hour))
+
+        def log(user, **values):
+            values = {"state": "done", "direction": "outbound", "partner_id": cls.contact.id, **values}
+            return cls.env["crm.call"].with_user(user).create(values)
+
+        cls.c1 = log(cls.anna, start=at(cls.d1, 10), duration=125, hold_duration=20,
+                     answered_at=at(cls.d1, 10) + timedelta(seconds=10), result_id=interested.id,
+                     purpose_id=cls.prospecting.id, lead_id=cls.lead.id)
+        cls.c2 = log(cls.anna, start=at(cls.d1, 11), duration=300, result_id=no_answer.id, lead_id=cls.lead.id)
+        cls.c3 = cls.env["crm.call"].sudo().with_context(telephony_event=True).create({
+            "state": "missed", "direction": "inbound", "start": at(cls.d2, 9), "user_id": cls.anna.id,
+            "partner_id": cls.contact.id,
+        })
+        cls.c4 = log(cls.piotr, direction="inbound", start=at(cls.d2, 10), duration=60,
+                     answered_at=at(cls.d2, 10) + timedelta(seconds=4), lead_id=cls.lead_2.id)
+        cls.c5 = log(cls.kenji, start=at(cls.d1, 20), duration=61, lead_id=cls.lead_3.id,
+                     partner_id=cls.other_contact.id)
+        cls.c6 = cls.env["crm.call"].with_user(cls.anna).create({
+            "state": "scheduled", "start": cls.now + timedelta(days=1), "partner_id": cls.contact.id,
+        })
+        cls.c6.with_user(cls.anna).action_cancel()
+
+    def figures(self, groupby, aggregates, user=None, model="crm.call.report", domain=()):
+        report = self.env[model].with_user(user or self.boss)
+        rows = report._read_group([("user_id", "in", self.users.ids), *domain], groupby, aggregates)
+        if len(groupby) == 1 and len(aggregates) == 1:
+            return dict(rows)
+        return rows
+
+    # ------------------------------------------------------------------
+    # The figures
+    # ------------------------------------------------------------------
+    def test_average_duration_per_rep_per_month_counts_completed_calls_only(self):
+        # Anna's cancelled call of tomorrow has no duration to average: the dashboard keeps completed calls.
+        rows = self.figures(["user_id", "date:month"], ["duration_avg:avg"], domain=[("state", "=", "done")])
+        month = date_utils.start_of(self.d1, "month")
+        self.assertEqual(
+            {(user, day): round(value, 2) for user, day, value in rows},
+            {(self.anna, month): 212.5, (self.piotr, month): 60.0, (self.kenji, month): 61.0},
+        )
+
+    def test_calls_per_day_in_the_reps_time_zone(self):
+        held = [("state", "not in", ("scheduled", "cancelled"))]
+        per_day = self.figures(["date:day"], ["call_count:sum"], domain=held)
+        # Kenji's call at 20:00 UTC is 05:00 the next morning in Tokyo: a call of D2.
+        self.assertEqual(per_day, {self.d1: 2, self.d2: 3})
+
+    def test_status_breakdown(self):
+        self.assertEqual(self.figures(["state"], ["call_count:sum"]), {"done": 4, "missed": 1, "cancelled": 1})
+
+    def test_talk_time_answered_rate_missed_and_wait_per_rep(self):
+        rows = {
+            user: (talk, round(rate, 2), missed, wait)
+            for user, talk, rate, missed, wait in self.figures(
+                ["user_id"], ["talk_total:sum", "answered_rate:avg", "missed_count:sum", "wait_avg:avg"])
+        }
+        # Anna: talk 105 + 300; answered c1 only (c2 reached nobody) out of 2 completed + 1 missed.
+        self.assertEqual(rows[self.anna], (405, 33.33, 1, 10.0))
+        self.assertEqual(rows[self.piotr], (60, 100.0, 0, 4.0))
+        self.assertEqual(rows[self.kenji][:3], (61, 100.0, 0))
+        self.assertFalse(rows[self.kenji][3], "no pick-up time is known for Kenji's call")
+
+    def test_totals_of_the_whole_team_are_weighted_by_calls(self):
+        [(count, total, average, rate, wait)] = self.figures(
+            [], ["call_count:sum", "duration_total:sum", "duration_avg:avg", "answered_rate:avg", "wait_avg:avg"])
+        self.assertEqual((count, total), (6, 546))
+        self.assertAlmostEqual(average, 546 / 4)
+        self.assertAlmostEqual(rate, 100 * 3 / 5)
+        self.assertAlmostEqual(wait, (10 + 4) / 2)
+
+    def test_figures_by_direction_purpose_and_result(self):
+        self.assertEqual(self.figures(["direction"], ["call_count:sum"]), {"outbound": 4, "inbound": 2})
+        self.assertEqual(self.figures(["purpose_id"], ["call_count:sum"])[self.prospecting], 1)
+        results = self.figures(["result_id"], ["call_count:sum"])
+        self.assertEqual(results[self.env.ref("call_logging.result_no_answer")], 1)
+
+    def test_distinct_leads_contacted_per_team_and_month(self):
+        rows = self.figures(["team_id", "date:month"], ["lead_id:count_distinct", "call_count:sum"],
+                            model="crm.call.lead.report")
+        month = date_utils.start_of(self.d1, "month")
+        # Anna called lead 1 twice: one lead; Piotr lead 2; Kenji lead 3. Missed calls contact nobody.
+        self.assertEqual(set(rows), {(self.team_pl, month, 2, 3), (self.team_jp, month, 1, 1)})
+
+    # ------------------------------------------------------------------
+    # Access
+    # ------------------------------------------------------------------
+    def test_a_salesperson_sees_own_and_team_figures_a_manager_all(self):
+        by_user = self.figures(["user_id"], ["call_count:sum"], user=self.anna)
+        self.assertEqual(by_user, {self.anna: 4, self.piotr: 1})
+        self.assertEqual(self.figures(["user_id"], ["call_count:sum"], user=self.kenji), {self.kenji: 1})
+        self.assertEqual(sum(self.figures(["user_id"], ["call_count:sum"]).values()), 6)
+        leads = self.figures(["team_id"], ["lead_id:count_distinct"], user=self.anna, model="crm.call.lead.report")
+        self.assertEqual(leads, {self.team_pl: 2})
+
+    def test_people_without_the_calls_group_see_no_figures(self):
+        intern = new_test_user(self.env, "intern", groups="base.group_user")
+        with self.assertRaises(AccessError):
+            self.Report.with_user(intern).search([])
+        with self.assertRaises(AccessError):
+            self.LeadReport.with_user(intern).search([])
+
+    # ------------------------------------------------------------------
+    # Kept up to date
+    # ------------------------------------------------------------------
+    def test_rescheduling_reassigning_and_deleting_a_call_move_its_figures(self):
+        call = self.schedule_call(start=self.now + timedelta(days=1))
+        tomorrow = (self.now + timedelta(days=1)).date()
+        scheduled = [("state", "=", "scheduled")]
+        self.assertEqual(self.figures(["date:day"], ["call_count:sum"], domain=scheduled), {tomorrow: 1})
+        call.with_user(self.anna).action_reschedule(self.now + timedelta(days=3))
+        self.assertEqual(self.figures(["date:day"], ["call_count:sum"], domain=scheduled),
+                         {(self.now + timedelta(days=3)).date(): 1})
+        call.with_user(self.anna).write({"user_id": self.piotr.id})
+        self.assertEqual(self.figures(["user_id"], ["call_count:sum"], domain=scheduled), {self.piotr: 1})
+        call.unlink()
+        self.assertFalse(self.figures(["user_id"], ["call_count:sum"], domain=scheduled))
+
+    def test_a_call_ended_live_is_counted_with_its_duration(self):
+        call = self.Call.with_user(self.anna).create({"state": "in_progress", "partner_id": self.contact.id})
+        live = self.figures(["state"], ["call_count:sum"], domain=[("date", ">", self.d2)])
+        self.assertEqual(live, {"cancelled": 1, "in_progress": 1})
+        call.with_user(self.anna).write({"state": "done", "duration": 42})
+        done = self.figures(["state"], ["call_count:sum", "duration_total:sum"], domain=[("date", ">", self.d2)])
+        self.assertEqual(set(done), {("cancelled", 1, 0), ("done", 1, 42)})
+
+    def test_a_rebuild_gives_the_same_rows_as_the_incremental_upkeep(self):
+        def snapshot(model):
+            columns = self.env[model]._columns_sql()
+            self.env.cr.execute(SQL("SELECT %s FROM %s ORDER BY %s", columns, SQL.identifier(self.env[model]._table),
+                                    columns))
+            return self.env.cr.fetchall()
+
+        for model in ("crm.call.report", "crm.call.lead.report"):
+            before = snapshot(model)
+            self.env[model]._rebuild()
+            self.assertEqual(snapshot(model), before, model)
+
+    # ------------------------------------------------------------------
+    # Dashboard
+    # ------------------------------------------------------------------
+    def test_dashboard_shows_the_hand_counted_figures(self):
+        data = self.Report.with_user(self.anna).get_dashboard_data(months=2)
+        month = fields.Date.to_string(date_utils.start_of(self.d1, "month"))
+        self.assertEqual(
+            {rep["user_id"]: rep["values"] for rep in data["avg_duration"]},
+            {self.anna.id: {month: 212.5}, self.piotr.id: {month: 60.0}},
+        )
+        self.assertEqual({day["key"]: day["count"] for day in data["per_day"]},
+                         {fields.Date.to_string(self.d1): 2, fields.Date.to_string(self.d2): 2})
+        self.assertEqual({state["state"]: state["count"] for state in data["states"]}, {"done": 3, "missed": 1})
+        self.assertEqual(data["totals"]["calls"], 4)
+        self.assertEqual(data["totals"]["missed"], 1)
+        self.assertEqual(data["totals"]["talk_time"], 465)
+        self.assertAlmostEqual(data["totals"]["answered_rate"], 100 * 2 / 4)
+        self.assertAlmostEqual(data["totals"]["avg_wait"], 7.0)
+        self.assertEqual(data["leads"]["teams"], [
+            {"team_id": self.team_pl.id, "name": "Warsaw", "values": {month: 2}, "total": 2},
+        ])
+
+    def test_dashboard_leads_follow_the_presales_teams_per_week(self):
+        self.team_jp.is_presales = True
+        leads = self.Report.with_user(self.boss).get_dashboard_data(months=2, period="week")["leads"]
+        self.assertTrue(leads["presales_only"])
+        [tokyo] = leads["teams"]
+        self.assertEqual((tokyo["name"], list(tokyo["values"].values()), tokyo["total"]), ("Tokyo", [1], 1))
+        # Kenji's call is on D2 in Tokyo: its week starts on the language's first day of the week, up to 6 days before.
+        [week] = [fields.Date.to_date(key) for key in tokyo["values"]]
+        self.assertTrue(self.d2 - timedelta(days=6) <= week <= self.d2)
+
+    # ------------------------------------------------------------------
+    # Billing
+    # ------------------------------------------------------------------
+    def billing_wizard(self):
+        self.env.company.write({"call_rate_per_minute": 1.20, "call_billing_rounding": "minute"})
+        self.other_customer.write({
+            "call_rate_override": True, "call_rate_per_minute": 2.00, "call_billing_rounding": "second",
+        })
+        self.c2.with_user(self.boss).write({"is_billable": False})
+        period_start = date_utils.start_of(self.d1, "month")
+        return self.env["crm.call.billing.wizard"].with_user(self.boss).create({
+            "date_from": period_start, "date_to": date_utils.end_of(period_start, "month"),
+            "partner_ids": [Command.set((self.company | self.other_customer).ids)],
+        })
+
+    def test_billing_per_customer_with_rate_and_rounding(self):
+        lines = {line["customer"]: line for line in self.billing_wizard()._billing_lines()}
+        kowalski, yamada = lines[self.company], lines[self.other_customer]
+        # Per started minute at 1.20: c1 125 s -> 3 min = 3.60, c4 60 s -> 1 min = 1.20; c2 is not billable.
+        self.assertEqual(kowalski["calls"], [self.c1, self.c4])
+        self.assertEqual([call.billed_seconds for call in kowalski["calls"]], [180, 60])
+        self.assertEqual((kowalski["call_count"], kowalski["billed_seconds"], kowalski["amount"]), (2, 240, 4.80))
+        # Per second at 2.00: 61 s = 2.0333 -> 2.03.
+        self.assertEqual((yamada["rate"], yamada["billed_seconds"], yamada["amount"]), (2.00, 61, 2.03))
+
+    def test_billing_pdf_and_spreadsheet_carry_the_totals(self):
+        wizard = self.billing_wizard()
+        html, _format = self.env["ir.actions.report"]._render_qweb_html(
+            "call_logging.action_report_call_billing", wizard.ids)
+        html = html.decode()
+        for text in ("Kowalski Sp. z o.o.", "Yamada K.K.", "4.80", "2.03", "Per Started Minute", "Per Second"):
+            self.assertIn(text, html)
+        sheet = openpyxl.load_workbook(io.BytesIO(wizard._billing_xlsx())).active
+        totals = {row[0]: (row[7], row[10]) for row in sheet.iter_rows(values_only=True)
+                  if row[0] and str(row[0]).startswith("Total")}
+        self.assertEqual(totals, {"Total Kowalski Sp. z o.o.": (240, 4.80), "Total Yamada K.K.": (61, 2.03)})
+        action = wizard.action_export_xlsx()
+        self.assertTrue(action["url"].startswith("/web/content/"))
+
+    def test_only_managers_untick_billable_on_a_completed_call(self):
+        with self.assertRaises(AccessError):
+            self.c1.with_user(self.anna).write({"is_billable": False})
+        self.c1.with_user(self.boss).write({"is_billable": False})
+        self.assertFalse(self.c1.is_billable)
+        self.assertEqual(self.c1.billing_amount, 0)
