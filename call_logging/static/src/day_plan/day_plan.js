@@ -77,7 +77,7 @@ export class DayPlan extends Component {
         this.notification = useService("notification");
         this.keepLast = new KeepLast();
         this.sections = DAY_PLAN_SECTIONS;
-        this.state = useState({ plan: null, busyCallId: false });
+        this.state = useState({ plan: null, liveCalls: [], busyCallId: false });
         this.display = { controlPanel: {} };
 
         onWillStart(() => this.load());
@@ -85,8 +85,23 @@ export class DayPlan extends Component {
         onWillUnmount(() => clearInterval(interval));
     }
 
+    /** The plan, and the user's calls still going on, which belong to no section. */
     async load() {
-        this.state.plan = await this.keepLast.add(this.orm.call("crm.call", "get_day_plan", []));
+        const [plan, liveCalls] = await this.keepLast.add(
+            Promise.all([
+                this.orm.call("crm.call", "get_day_plan", []),
+                this.orm.searchRead(
+                    "crm.call",
+                    [
+                        ["user_id", "=", user.userId],
+                        ["state", "in", ["ringing", "in_progress", "on_hold"]],
+                    ],
+                    ["name", "state", "partner_id", "lead_id", "phone"],
+                    { order: "start desc" }
+                ),
+            ])
+        );
+        Object.assign(this.state, { plan, liveCalls });
     }
 
     section(key) {
