@@ -61,6 +61,7 @@ class ResPartner(models.Model):
             leads._phone_index_refresh()
         companies = "country_id" in vals and self.env["res.company"].sudo().search([("partner_id", "in", self.ids)])
         if companies:
+            self.env.registry.clear_cache()  # crm.phone.index caches the country of each company
             # Records without a country of their own read their numbers with their company's.
             domain = [("company_id", "in", companies.ids), ("country_id", "=", False)]
             for model_name in ("res.partner", "crm.lead"):
