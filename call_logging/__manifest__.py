@@ -8,7 +8,7 @@
     "license": "LGPL-3",
     "application": True,
     "installable": True,
-    "depends": ["crm", "calendar", "mail", "phone_validation"],
+    "depends": ["crm", "calendar", "mail", "phone_validation", "base_automation"],
     "external_dependencies": {"python": ["phonenumbers"]},
     "data": [
         "security/call_logging_groups.xml",
@@ -17,6 +17,9 @@
         "data/crm_call_purpose_data.xml",
         "data/crm_call_result_data.xml",
         "data/mail_templates.xml",
+        "data/mail_template_call.xml",
+        "data/base_automation_data.xml",
+        "data/ir_cron_data.xml",
         "views/crm_call_views.xml",
         "views/crm_call_purpose_views.xml",
         "views/crm_call_result_views.xml",
@@ -32,6 +35,8 @@
         "report/crm_call_billing_views.xml",
         "report/crm_call_billing_report.xml",
         "report/crm_call_report_data.xml",
+        "views/base_automation_views.xml",
+        "views/res_users_call_reminder_views.xml",
     ],
     "demo": [
         "demo/call_logging_demo.xml",

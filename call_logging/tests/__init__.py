@@ -5,4 +5,5 @@ from . import test_call_history
 from . import test_ui_tours
 from . import test_phone_identify
 from . import test_phone_index
+from . import test_call_automation
 from . import test_call_reports

@@ -1,0 +1,132 @@
+import logging
+import traceback
+
+import psycopg2
+
+from odoo import _, fields, models
+
+from .crm_call_automation import AUTOMATION_FIELDS
+
+_logger = logging.getLogger(__name__)
+
+# ir.logging rows of failed call rules carry this logger name, like the server's own log lines.
+FAILURE_LOGGER = "odoo.addons.call_logging.automation"
+
+
+class BaseAutomation(models.Model):
+    """Automation Rules on calls never stop a call from being saved (C10).
+
+    A rule on ``crm.call`` whose condition or action fails is skipped for that call: the call and
+    everything done before the rule stay, the rule's own changes are rolled back, and the failure
+    is written to the server log and to the rule's "Failures" list that administrators see.
+    Rules watching the Call Event fire on the event itself, never on the save that raised it.
+    """
+
+    _inherit = "base.automation"
+
+    call_failure_count = fields.Integer(string="Failures", compute="_compute_call_failure_count")
+
+    # ------------------------------------------------------------------
+    # Compute
+    # ------------------------------------------------------------------
+    def _compute_call_failure_count(self):
+        # sudo: the log is readable by administrators only, who are the ones shown the count
+        logs = self.env["ir.logging"].sudo()
+        for automation in self:
+            automation.call_failure_count = automation.id and logs.search_count(automation._call_failure_domain())
+
+    # ------------------------------------------------------------------
+    # Actions
+    # ------------------------------------------------------------------
+    def action_view_call_failures(self):
+        """List the failures of this rule on calls, newest first."""
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "name": _("Failures of %(rule)s", rule=self.name),
+            "res_model": "ir.logging",
+            "view_mode": "list,form",
+            "domain": self._call_failure_domain(),
+        }
+
+    # ------------------------------------------------------------------
+    # Automation overrides
+    # ------------------------------------------------------------------
+    def _filter_pre(self, records, feedback=False):
+        if records._name != "crm.call" or not records or not self.sudo().filter_pre_domain:
+            return super()._filter_pre(records, feedback=feedback)
+        try:
+            with self.env.cr.savepoint():
+                return super()._filter_pre(records, feedback=feedback)
+        except psycopg2.OperationalError:
+            raise
+        except Exception:
+            self._log_call_failure(records, _("its condition before the update could not be evaluated"))
+            return records.browse()
+
+    def _filter_post_export_domain(self, records, feedback=False):
+        if records._name != "crm.call" or not records or not self.sudo().filter_domain:
+            return super()._filter_post_export_domain(records, feedback=feedback)
+        try:
+            with self.env.cr.savepoint():
+                return super()._filter_post_export_domain(records, feedback=feedback)
+        except psycopg2.OperationalError:
+            raise
+        except Exception:
+            self._log_call_failure(records, _("its condition could not be evaluated"))
+            return records.browse(), None
+
+    def _process(self, records, domain_post=None):
+        if records._name != "crm.call" or not records:
+            return super()._process(records, domain_post=domain_post)
+        try:
+            with self.env.cr.savepoint():
+                return super()._process(records, domain_post=domain_post)
+        except psycopg2.OperationalError:
+            # Concurrency errors must reach the request so that Odoo retries it.
+            raise
+        except Exception:
+            self._log_call_failure(records, _("one of its actions failed"))
+            return None
+
+    def _check_trigger_fields(self, record):
+        if record._name == "crm.call":
+            old_values = self._context.get("old_values")
+            watched = set(self.sudo().trigger_field_ids.mapped("name"))
+            if "call_event" in watched and old_values is None:
+                # The creation raised its event with a write of its own, which ran the rule.
+                return False
+            if "call_event" not in watched and old_values is not None:
+                touched = set(old_values.get(record.id, ()))
+                if touched and touched <= AUTOMATION_FIELDS:
+                    return False
+        return super()._check_trigger_fields(record)
+
+    # ------------------------------------------------------------------
+    # Tools
+    # ------------------------------------------------------------------
+    def _call_failure_domain(self):
+        self.ensure_one()
+        return [("name", "=", FAILURE_LOGGER), ("path", "=", f"base_automation({self.id})")]
+
+    def _log_call_failure(self, calls, reason):
+        """Write the failure of this rule on ``calls`` to the server log and to the rule's failure list."""
+        self.ensure_one()
+        rule = self.sudo()
+        details = traceback.format_exc()
+        _logger.error("Automation rule %s (#%s) was skipped on calls %s: %s; the calls are saved.\n%s",
+                      rule.name, rule.id, calls.ids, reason, details)
+        # sudo: any user saving a call records the failure; only administrators read the log
+        self.env["ir.logging"].sudo().create({
+            "name": FAILURE_LOGGER,
+            "type": "server",
+            "dbname": self.env.cr.dbname,
+            "level": "ERROR",
+            "path": f"base_automation({rule.id})",
+            "func": rule.name,
+            "line": ", ".join(str(call_id) for call_id in calls.ids),
+            "message": _("The rule “%(rule)s” was skipped on the calls %(calls)s because %(reason)s. "
+                         "The calls were saved.\n\n%(details)s",
+                         rule=rule.name, calls=", ".join(calls.mapped("display_name")), reason=reason,
+                         details=details),
+        })
