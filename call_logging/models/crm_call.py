@@ -12,6 +12,8 @@ from ..tools.phone_normalize import to_e164
 NOW_MARGIN = timedelta(minutes=1)
 MAX_DURATION = 24 * 3600
 DEFAULT_SCHEDULED_LENGTH = timedelta(minutes=15)
+# Missed calls older than this leave the day plan even when nobody returned them.
+MISSED_CALL_HORIZON = timedelta(days=14)
 
 LIVE_STATES = ("ringing", "in_progress", "on_hold")
 CLOSED_STATES = ("done", "missed", "cancelled")
@@ -515,7 +517,7 @@ class CrmCall(models.Model):
             "overdue": mine + [("state", "=", "scheduled"), ("start", "<", now)],
             "today": mine + [("state", "=", "scheduled"), ("start", ">=", now), ("start", "<", day_end)],
             "upcoming": mine + [("state", "=", "scheduled"), ("start", ">=", day_end)],
-            "missed": mine + [("state", "=", "missed"), ("direction", "=", "inbound")],
+            "missed": [("id", "in", self._unreturned_missed_calls(now).ids)],
             "done_today": mine + [("state", "=", "done"), ("start", ">=", day_start), ("start", "<", day_end)],
         }
         orders = {"upcoming": "start asc", "today": "start asc", "overdue": "start asc"}
@@ -532,6 +534,33 @@ class CrmCall(models.Model):
     # ------------------------------------------------------------------
     # Tools
     # ------------------------------------------------------------------
+    @api.model
+    def _unreturned_missed_calls(self, now):
+        """My inbound missed calls of the last two weeks that nobody has returned or taken since."""
+        missed = self.search([
+            ("user_id", "=", self.env.uid), ("state", "=", "missed"), ("direction", "=", "inbound"),
+            ("start", ">=", now - MISSED_CALL_HORIZON),
+        ])
+        if not missed:
+            return missed
+        # sudo: only to learn whether anyone (in any team) has talked to the caller since; nothing is shown
+        later_calls = self.sudo().search_read([
+            ("state", "in", ("in_progress", "on_hold", "done")),
+            ("start", ">=", min(missed.mapped("start"))),
+            "|", ("partner_id", "in", missed.partner_id.ids),
+            ("phone_e164", "in", [number for number in missed.mapped("phone_e164") if number]),
+        ], ["partner_id", "phone_e164", "start"])
+
+        def returned(call):
+            return any(
+                later["start"] > call.start
+                and ((call.partner_id and later["partner_id"] and later["partner_id"][0] == call.partner_id.id)
+                     or (call.phone_e164 and later["phone_e164"] == call.phone_e164))
+                for later in later_calls
+            )
+
+        return missed.filtered(lambda call: not returned(call))
+
     def _is_telephony_write(self):
         """Telephony state (ringing, missed, owner on answer) is written only by the lifecycle service,
         which runs in superuser mode and says so in its context; RPC callers can set neither."""

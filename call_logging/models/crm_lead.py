@@ -11,7 +11,8 @@ class CrmLead(models.Model):
     call_ids = fields.One2many("crm.call", "lead_id", string="Calls")
     call_count = fields.Integer(string="Number of Calls", compute="_compute_call_count")
     open_call_ids = fields.One2many(
-        "crm.call", "lead_id", string="Open Calls", domain=[("state", "=", "scheduled")]
+        "crm.call", "lead_id", string="Open Calls",
+        domain=[("state", "in", ("scheduled", "ringing", "in_progress", "on_hold"))]
     )
     closed_call_ids = fields.One2many(
         "crm.call", "lead_id", string="Closed Calls",

@@ -183,3 +183,18 @@ class TestCallFlows(CallCase):
         self.assertEqual(ids["missed"], missed.ids)
         self.assertEqual(ids["done_today"], done.ids)
         self.assertEqual(plan["overdue"]["count"], 1)
+
+    def test_a_missed_call_leaves_the_day_plan_once_someone_called_the_customer_back(self):
+        telephony = self.Call.sudo().with_context(telephony_event=True)
+        returned = telephony.create({"state": "missed", "direction": "inbound", "user_id": self.anna.id,
+                                     "start": self.now - timedelta(hours=2), "phone": "+48 22 123 45 67"})
+        waiting = telephony.create({"state": "missed", "direction": "inbound", "user_id": self.anna.id,
+                                    "start": self.now - timedelta(hours=1), "phone": "+81 3-1234-5678"})
+        self.log_call(user=self.piotr, partner_id=False, phone="0048 22 123 45 67", start=self.now - timedelta(minutes=30))
+        plan = self.Call.with_user(self.anna).get_day_plan()
+        self.assertEqual([r["id"] for r in plan["missed"]["records"]], waiting.ids)
+        self.assertNotIn(returned.id, [r["id"] for r in plan["missed"]["records"]])
+
+    def test_a_call_going_on_is_listed_with_the_open_calls_of_its_contact(self):
+        call = self.Call.browse(self.contact.with_user(self.anna).action_call_now()["res_id"])
+        self.assertIn(call, self.contact.open_call_ids)
