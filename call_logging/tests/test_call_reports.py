@@ -6,7 +6,7 @@ from dateutil.relativedelta import relativedelta
 
 from odoo import Command, fields
 from odoo.exceptions import AccessError
-from odoo.tests import new_test_user, tagged
+from odoo.tests import HttpCase, new_test_user, tagged
 from odoo.tools import SQL, date_utils
 
 from .common import CallCase
@@ -261,3 +261,26 @@ class TestCallReports(CallCase):
         self.c1.with_user(self.boss).write({"is_billable": False})
         self.assertFalse(self.c1.is_billable)
         self.assertEqual(self.c1.billing_amount, 0)
+
+
+@tagged("post_install", "-at_install")
+class TestCallReportsDashboardTour(HttpCase):
+    """C9: a manager opens the Calls dashboard and reads the figures counted by hand."""
+
+    def test_manager_reads_the_dashboard(self):
+        # A company of its own, so the figures are only these calls whatever demo data the database holds.
+        company = self.env["res.company"].create({"name": "Dash Calls Ltd"})
+        users = {"company_id": company.id, "company_ids": [Command.set(company.ids)], "tz": "UTC"}
+        manager = new_test_user(self.env, "dash_manager", groups="sales_team.group_sale_manager", **users)
+        rep = new_test_user(self.env, "dash_rep", groups="sales_team.group_sale_salesman", name="Dash Rep", **users)
+        self.env["crm.team"].create({"name": "Dash Pre-Sales", "is_presales": True, "company_id": company.id,
+                                     "member_ids": [Command.link(rep.id)]})
+        contact = self.env["res.partner"].create({"name": "Dash Customer", "company_id": company.id})
+        lead = self.env["crm.lead"].create({"name": "Dash lead", "user_id": rep.id, "company_id": company.id})
+        start = fields.Datetime.now() - timedelta(minutes=2)
+        for duration in (125, 300):
+            self.env["crm.call"].with_user(rep).create({
+                "state": "done", "start": start, "duration": duration, "partner_id": contact.id, "lead_id": lead.id,
+            })
+        self.start_tour("/odoo/action-call_logging.crm_call_dashboard_action", "call_logging_calls_dashboard",
+                        login=manager.login)
