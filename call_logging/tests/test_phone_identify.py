@@ -91,6 +91,14 @@ class TestPhoneIdentify(PhoneCase):
         self.assertEqual(self.identify("03-5555-1234")["caller_type"], "unknown")
         self.assertContact("03-5555-1234", tanaka, company_id=tokyo.id)
 
+    def test_a_line_reads_national_spellings_with_the_new_country_of_its_company(self):
+        branch = self.env["res.company"].create({"name": "Calls Branch", "country_id": self.poland.id})
+        self.anna.company_ids = [Command.link(branch.id)]
+        tanaka = self.Partner.create({"name": "Tanaka Hiroshi", "phone": "+81 3 5555 1234"})
+        self.assertEqual(self.identify("03-5555-1234", company_id=branch.id), UNKNOWN)
+        branch.country_id = self.japan
+        self.assertContact("03-5555-1234", tanaka, company_id=branch.id)
+
     def test_a_number_without_a_country_of_its_own_is_read_with_its_companys(self):
         tokyo = self.env["res.company"].create({"name": "Calls KK", "country_id": self.japan.id})
         sato = self.Partner.create({"name": "Sato Kenji", "company_id": tokyo.id, "phone": "03-9876-5432"})
