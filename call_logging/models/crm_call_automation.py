@@ -99,6 +99,8 @@ class CrmCall(models.Model):
         return result
 
     def unlink(self):
+        # Rules may reach outside Odoo (webhooks): run them only for a deletion the user may do.
+        self.check_access("unlink")
         self._raise_call_event("deleted", clear=False)
         return super().unlink()
 

@@ -6,6 +6,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from freezegun import freeze_time
 
 from odoo import Command
+from odoo.exceptions import AccessError
 from odoo.tests import tagged
 from odoo.tools import mute_logger
 
@@ -212,6 +213,8 @@ class TestCallAutomation(CallCase):
         kept, deleted = self.log_call(), self.schedule_call()
         deleted_id = deleted.id
         deleted.with_user(self.anna).unlink()
+        with self.assertRaises(AccessError):
+            kept.with_user(self.piotr).unlink()
         self.assertEqual(self.firings("deleted"), [("deleted", deleted_id)])
         self.assertEqual([call_id for _event, call_id in self.firings("deleted-standard")], [deleted_id])
         self.assertTrue(kept.exists())
