@@ -33,10 +33,11 @@ class TelephonyApi(http.Controller):
         length = request.httprequest.content_length
         if length is not None and length > MAX_AUDIO_BODY_BYTES:
             return None
-        data = request.httprequest.stream.read(MAX_AUDIO_BODY_BYTES + 1)
+        data = request.httprequest.get_data(cache=False)
         return None if len(data) > MAX_AUDIO_BODY_BYTES else data
 
-    @http.route("/telephony/v1/events", type="http", auth="none", methods=["POST"], csrf=False, save_session=False)
+    @http.route("/telephony/v1/events", type="http", auth="none", methods=["POST"], csrf=False, save_session=False,
+                readonly=False)
     def post_event(self):
         """Apply one call event (see the README for the schema)."""
         line = self._line_from_token()

@@ -3,7 +3,7 @@ import logging
 from markupsafe import Markup
 from psycopg2 import errors as pg_errors
 
-from odoo import _, api, models
+from odoo import _, api, models, sql_db
 
 from ..tools.call_state import summarize
 from ..tools.event_schema import event_key, other_party
@@ -46,6 +46,7 @@ class TelephonyCallLifecycle(models.AbstractModel):
         failure rolls back everything the event wrote, so that no call is ever half-written.
         """
         for attempt in range(1, MAX_ATTEMPTS + 1):
+            self._begin_read_committed()
             try:
                 result = self.apply_event(line, event)
                 self.env.flush_all()
@@ -69,6 +70,8 @@ class TelephonyCallLifecycle(models.AbstractModel):
         applied, or ``{"ignored": True}`` for a number on the line's exception list.
         """
         assert self.env.su and self.env.context.get("telephony_event"), "run by the events API only"
+        # No "assigned to you" mail nor follower bookkeeping for every ring: the popup is the notification.
+        self = self.with_context(mail_create_nosubscribe=True, mail_auto_subscribe_no_notify=True)
         line = line.with_env(self.env)
         if line._is_exception_number(other_party(event)):
             return {"ignored": True}
@@ -99,6 +102,17 @@ class TelephonyCallLifecycle(models.AbstractModel):
             self._attach_audio(call, event)
         self._notify(call, event, previous_state)
         return {"call_id": call.id}
+
+    def _begin_read_committed(self):
+        """Start a fresh transaction that sees what other workers committed while it waited for the call's lock.
+
+        Odoo's repeatable-read snapshot would be taken before the lock is granted, so a worker that
+        waited would not see the call the other one just created. Only reads happened before (the
+        token lookup), so nothing is lost. A test cursor shares the test's transaction: it stays as is.
+        """
+        self.env.cr.rollback()
+        if isinstance(self.env.cr, sql_db.Cursor):
+            self.env.cr.execute("SET TRANSACTION ISOLATION LEVEL READ COMMITTED")
 
     @api.model
     def lock_call(self, company_id, call_ref):
@@ -265,4 +279,4 @@ class TelephonyCallLifecycle(models.AbstractModel):
             [("telephony_extension", "in", rung), ("company_ids", "in", company.id), ("share", "=", False)]
         ) | call.user_id
         for user in users:
-            user._bus_send(NOTIFY_UPDATE, call._telephony_popup_data(user, summary_only=True))
+            user._bus_send(NOTIFY_UPDATE, call._telephony_popup_data(user))

@@ -38,7 +38,7 @@ class TelephonyLine(models.Model):
     )
     token_hash = fields.Char(readonly=True, copy=False, index=True, groups="base.group_system")
     token_hint = fields.Char(
-        string="Token", readonly=True, copy=False, help="The last characters of the current token."
+        string="Token Ends With", readonly=True, copy=False, help="The last characters of the current token."
     )
     unknown_number_action = fields.Selection(
         [("offer", "Offer to Create in the Popup"), ("create_lead", "Create a Lead Automatically")],

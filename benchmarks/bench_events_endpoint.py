@@ -1,0 +1,214 @@
+"""Benchmark of the telephony events endpoint: sustained events per second on one Odoo worker.
+
+Starts Odoo itself (``--workers 0``: one process, the threaded server) on a spare port
+against a database of its own (``calls_bench_tel``, made once from the test template or
+from scratch, with ``call_telephony_bridge`` installed), then
+
+1. posts a trivial request (``/web/webclient/version_info``) for ``--seconds`` from
+   ``--clients`` threads: the baseline of Odoo's own request cost on this machine;
+2. posts whole calls (``ringing``, ``answered``, ``hangup``, each a separate request, in
+   order per call) from the same number of threads for the same time;
+
+and prints events per second, the median and 99th percentile request latency, and the
+ratio of both to the baseline. Run from the project root::
+
+    VENV=$(ls -d ~/.cache/odoo-calls/venv-* | head -1)
+    $VENV/bin/python benchmarks/bench_events_endpoint.py            # 20 s per phase
+    $VENV/bin/python benchmarks/bench_events_endpoint.py --seconds 5
+
+``bench_popup_latency.py`` reuses this file's server helpers.
+"""
+
+import argparse
+import itertools
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from datetime import UTC, datetime
+from pathlib import Path
+
+import requests
+
+ROOT = Path(__file__).resolve().parents[1]
+ODOO_SRC = Path(os.environ.get("ODOO_SRC", "/opt/odoo18"))
+CACHE_DIR = Path(os.environ.get("CALLS_CACHE_DIR", Path.home() / ".cache" / "odoo-calls"))
+DATA_DIR = CACHE_DIR / "data"
+DB_NAME = "calls_bench_tel"
+TOKEN = "bench-line-token-0123456789abcdef0123456789"
+AGENT_LOGIN = AGENT_PASSWORD = "bench_agent"
+AGENT_EXTENSION = "777"
+CUSTOMER_NUMBER = "+48 22 765 43 21"
+
+
+def addons_path():
+    paths = [ODOO_SRC / "addons", ODOO_SRC / "odoo" / "addons", ROOT]
+    return ",".join(str(p) for p in paths if p.is_dir())
+
+
+def odoo_command(*args):
+    return [sys.executable, "-m", "odoo", f"--addons-path={addons_path()}", f"--data-dir={DATA_DIR}", *args]
+
+
+def _psql(sql, db="postgres"):
+    return subprocess.run(["psql", "-d", db, "-Atc", sql], capture_output=True, text=True, check=True).stdout.strip()
+
+
+def prepare_database(reset=False):
+    """The benchmark's database with the addon installed and its line, agent and customer."""
+    exists = _psql(f"select 1 from pg_database where datname = '{DB_NAME}'") == "1"
+    if exists and reset:
+        subprocess.run(["dropdb", DB_NAME], check=True)
+        exists = False
+    if not exists:
+        template = _psql("select datname from pg_database where datname like 'calls_tpl_%' order by oid desc limit 1")
+        if template:
+            subprocess.run(["createdb", "-T", template, DB_NAME], check=True)
+            if (DATA_DIR / "filestore" / template).is_dir():
+                shutil.copytree(DATA_DIR / "filestore" / template, DATA_DIR / "filestore" / DB_NAME,
+                                dirs_exist_ok=True)
+        print(f"installing call_telephony_bridge into {DB_NAME} (once)...", flush=True)
+        subprocess.run(odoo_command("-d", DB_NAME, "-i", "call_telephony_bridge", "--stop-after-init",
+                                    "--without-demo=all", "--log-level=warn", "--http-port=8598"),
+                       check=True, env=dict(os.environ, PYTHONPATH=str(ODOO_SRC)))
+    setup = f"""
+line = env["telephony.line"].search([("name", "=", "Benchmark line")]) or env["telephony.line"].create(
+    {{"name": "Benchmark line", "default_extensions": "{AGENT_EXTENSION}"}})
+line.token = "{TOKEN}"
+agent = env["res.users"].search([("login", "=", "{AGENT_LOGIN}")]) or env["res.users"].create({{
+    "name": "Benchmark Agent", "login": "{AGENT_LOGIN}",
+    "groups_id": [(4, env.ref("sales_team.group_sale_salesman").id)]}})
+agent.write({{"password": "{AGENT_PASSWORD}", "telephony_extension": "{AGENT_EXTENSION}",
+             "telephony_open_record_on_answer": False}})
+if not env["res.partner"].search([("name", "=", "Benchmark Customer")]):
+    env["res.partner"].create({{"name": "Benchmark Customer", "phone": "{CUSTOMER_NUMBER}", "user_id": agent.id}})
+env.cr.commit()
+"""
+    subprocess.run(odoo_command("shell", "-d", DB_NAME, "--no-http", "--log-level=warn"), input=setup, text=True,
+                   check=True, capture_output=True, env=dict(os.environ, PYTHONPATH=str(ODOO_SRC)))
+
+
+class OdooServer:
+    """``python -m odoo`` serving the benchmark database on ``port`` (stopped by its own pid)."""
+
+    def __init__(self, port, workers=0, gevent_port=None):
+        self.port = port
+        args = ["-d", DB_NAME, f"--db-filter=^{DB_NAME}$", f"--http-port={port}", f"--workers={workers}",
+                "--max-cron-threads=0", "--log-level=warn", "--db_maxconn=64"]
+        if gevent_port:
+            args.append(f"--gevent-port={gevent_port}")
+        if workers:
+            args += ["--limit-time-real=600", "--limit-time-cpu=600"]
+        self.log = open(CACHE_DIR / "logs" / f"bench-odoo-{port}.log", "w")  # noqa: SIM115
+        self.process = subprocess.Popen(odoo_command(*args), stdout=self.log, stderr=subprocess.STDOUT,
+                                        env=dict(os.environ, PYTHONPATH=str(ODOO_SRC)))
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                if requests.get(f"http://127.0.0.1:{port}/web/health", timeout=1).ok:
+                    return
+            except requests.ConnectionError:
+                time.sleep(0.3)
+        self.stop()
+        raise RuntimeError(f"Odoo did not start on port {port}: see {self.log.name}")
+
+    def stop(self):
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+        self.log.close()
+
+
+def event_body(call_id, event, extension=AGENT_EXTENSION, number=CUSTOMER_NUMBER, **extra):
+    return {"event": event, "event_id": f"{call_id}-{event}", "call_id": call_id, "direction": "inbound",
+            "from": number, "to": "100", "extension": extension,
+            "time": datetime.now(UTC).isoformat(), **extra}
+
+
+def percentile(values, fraction):
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(len(ordered) * fraction))] if ordered else float("nan")
+
+
+def _load(seconds, clients, make_request):
+    """Run ``make_request(session, n)`` from ``clients`` threads for ``seconds``; latencies in seconds."""
+    latencies, errors, lock = [], [0], threading.Lock()
+    stop_at = time.monotonic() + seconds
+    counter = itertools.count()
+
+    def client():
+        session = requests.Session()
+        mine = []
+        while time.monotonic() < stop_at:
+            for response_time, ok in make_request(session, next(counter)):
+                mine.append(response_time)
+                if not ok:
+                    with lock:
+                        errors[0] += 1
+        with lock:
+            latencies.extend(mine)
+
+    threads = [threading.Thread(target=client) for _ in range(clients)]
+    started = time.monotonic()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return latencies, errors[0], time.monotonic() - started
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--port", type=int, default=8599)
+    parser.add_argument("--seconds", type=float, default=20)
+    parser.add_argument("--clients", type=int, default=8)
+    parser.add_argument("--reset", action="store_true", help="rebuild the benchmark database")
+    args = parser.parse_args()
+    prepare_database(reset=args.reset)
+    server = OdooServer(args.port)
+    base = f"http://127.0.0.1:{args.port}"
+    headers = {"Authorization": f"Bearer {TOKEN}", "Content-Type": "application/json"}
+    try:
+        def baseline(session, _n):
+            t0 = time.perf_counter()
+            response = session.post(base + "/web/webclient/version_info", json={"jsonrpc": "2.0", "params": {}},
+                                    timeout=30)
+            yield time.perf_counter() - t0, response.ok
+
+        def call(session, _n):
+            call_id = "bench-" + uuid.uuid4().hex
+            for event, extra in (("ringing", {}), ("answered", {}), ("hangup", {"reason": "answered"})):
+                t0 = time.perf_counter()
+                response = session.post(base + "/telephony/v1/events", headers=headers,
+                                        data=json.dumps(event_body(call_id, event, **extra)), timeout=30)
+                yield time.perf_counter() - t0, response.status_code == 200
+
+        _load(2, args.clients, baseline)  # warm-up: registry, caches, connections
+        _load(2, args.clients, call)
+        base_lat, base_err, base_time = _load(args.seconds, args.clients, baseline)
+        ev_lat, ev_err, ev_time = _load(args.seconds, args.clients, call)
+    finally:
+        server.stop()
+    base_rate, ev_rate = len(base_lat) / base_time, len(ev_lat) / ev_time
+    base_med, ev_med = statistics.median(base_lat) * 1000, statistics.median(ev_lat) * 1000
+    base_p99, ev_p99 = percentile(base_lat, 0.99) * 1000, percentile(ev_lat, 0.99) * 1000
+    print(f"machine: {os.cpu_count()} CPUs, load {os.getloadavg()[0]:.2f}; Odoo --workers 0, {args.clients} clients, "
+          f"{args.seconds:.0f} s per phase")
+    print(f"{'':28} {'req/s':>8} {'median ms':>10} {'p99 ms':>8} {'errors':>7}")
+    print(f"{'baseline (version_info)':28} {base_rate:8.0f} {base_med:10.1f} {base_p99:8.1f} {base_err:7d}")
+    print(f"{'events (ring/answer/hangup)':28} {ev_rate:8.0f} {ev_med:10.1f} {ev_p99:8.1f} {ev_err:7d}")
+    print(f"events / baseline: throughput x{ev_rate / base_rate:.2f}, median latency x{ev_med / base_med:.2f}, "
+          f"p99 x{ev_p99 / base_p99:.2f}")
+    print(f"goal >= 300 events/s: {'met' if ev_rate >= 300 else 'NOT met'} ({ev_rate:.0f}/s)")
+
+
+if __name__ == "__main__":
+    main()

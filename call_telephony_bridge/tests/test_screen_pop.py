@@ -1,0 +1,81 @@
+import threading
+import time
+from unittest.mock import patch
+
+from odoo.addons.bus.models.bus import channel_with_db, dispatch, hashable
+from odoo.addons.bus.websocket import WebsocketConnectionHandler
+from odoo.exceptions import AccessError, UserError
+from odoo.tests import HttpCase, tagged
+
+from .common import EventPoster, setup_telephony_world
+
+
+@tagged("post_install", "-at_install")
+class TestScreenPop(HttpCase):
+    """A ringing call pops up on the screens of the user whose extension rings (V3, K2, T1)."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        world = setup_telephony_world(cls.env)
+        cls.agent, cls.partner, cls.colleague = world["agent"], world["partner"], world["colleague"]
+        cls.lead = cls.env["crm.lead"].create({
+            "name": "Kowalski: 40 desks", "partner_id": cls.partner.id, "user_id": cls.agent.id, "type": "opportunity"})
+        cls.lead.activity_schedule("mail.mail_activity_data_call", summary="Send the offer", user_id=cls.agent.id)
+
+    def _notifications(self, user, kind):
+        self.env.cr.precommit.run()  # the bus writes its rows when the transaction commits
+        return self.env["bus.bus"].sudo().search(
+            [("channel", "like", f'"res.partner",{user.partner_id.id}]'), ("message", "like", kind)])
+
+    def test_ringing_sends_the_callers_card_to_the_rung_user_only(self):
+        pbx = EventPoster(self)
+        pbx.post("ringing", 0, "201")
+        sent = self._notifications(self.agent, "call_telephony_bridge/ringing")
+        self.assertEqual(len(sent), 1)
+        self.assertFalse(self._notifications(self.colleague, "call_telephony_bridge/ringing"))
+        data = pbx.call()._telephony_popup_data(self.agent)
+        self.assertEqual(data["partner"]["name"], "Anna Kowalska")
+        self.assertEqual((data["company"], data["responsible"]), ("Kowalski Sp. z o.o.", "Agnieszka Agent"))
+        self.assertEqual([ol["name"] for ol in data["open_leads"]], ["Kowalski: 40 desks"])
+        self.assertEqual([a["summary"] for a in data["activities"]], ["Send the offer"])
+        self.assertIn("Anna Kowalska", sent.message)
+
+    def test_answer_and_hangup_update_the_popup_then_the_owner_wraps_up(self):
+        pbx = EventPoster(self)
+        pbx.post("ringing", 0, "201")
+        pbx.post("answered", 3, "201")
+        self.assertTrue(self._notifications(self.agent, "call_telephony_bridge/update"))
+        pbx.post("hangup", 40, "201", reason="answered")
+        call = pbx.call()
+        result = self.env.ref("call_logging.result_interested")
+        call.with_user(self.agent).action_save_wrap_up({
+            "description": "<p>Wants 40 desks</p>", "result_id": result.id, "goal_status": "success",
+            "additional_info": "Delivery before June"})
+        self.assertEqual((call.result_id, call.goal_status, call.state), (result, "success", "done"))
+        self.assertIn("Wants 40 desks", call.description)
+        with self.assertRaises(AccessError):
+            call.with_user(self.colleague).action_save_wrap_up({"goal_status": "failure"})
+        with self.assertRaisesRegex(UserError, "cannot change"):
+            call.with_user(self.agent).action_save_wrap_up({"duration": 1})
+
+    def test_tour_popup_appears_and_opens_the_contact(self):
+        admin = self.env.ref("base.user_admin")
+        admin.telephony_extension = "209"
+        pbx = EventPoster(self)
+        channel = hashable(channel_with_db(self.registry.db_name, admin.partner_id))
+
+        def ring_when_the_browser_listens():
+            deadline = time.monotonic() + 30
+            while not dispatch._channels_to_ws.get(channel) and time.monotonic() < deadline:
+                time.sleep(0.2)
+            pbx.post("ringing", 0, "209")
+            # The bus cannot learn of the commit of a test transaction: wake the browser's websocket up.
+            for websocket in dispatch._channels_to_ws.get(channel, []):
+                websocket.trigger_notification_dispatching()
+
+        ringer = threading.Thread(target=ring_when_the_browser_listens)
+        with patch.object(WebsocketConnectionHandler, "websocket_allowed", return_value=True):
+            ringer.start()
+            self.start_tour("/odoo", "call_telephony_bridge_screen_pop", login="admin", timeout=90)
+            ringer.join(timeout=10)
