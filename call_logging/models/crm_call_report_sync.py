@@ -7,7 +7,7 @@ REPORTED_FIELDS = frozenset({
     "duration", "hold_duration", "answered_at", "lead_id", "stop",
 })
 # Tables summing calls per owner and day; each is refreshed for the buckets a change touches.
-AGGREGATE_MODELS = ("crm.call.report", "crm.call.lead.report")
+AGGREGATE_MODELS = ("crm.call.report", "crm.call.report.month", "crm.call.lead.report")
 
 
 class CrmCall(models.Model):

@@ -30,6 +30,8 @@ class CrmCallAggregateMixin(models.AbstractModel):
     _aggregate_columns = ()
     # Columns of the grain (the unique index).
     _aggregate_grain = ()
+    # The period of the ``date`` column: "day", or "month" for a table holding the first day of each month.
+    _aggregate_period = "day"
 
     def init(self):
         if self._abstract:
@@ -77,13 +79,15 @@ class CrmCallAggregateMixin(models.AbstractModel):
 
     @api.model
     def _refresh_buckets(self, buckets):
-        """Recompute the rows of the given (owner id or 0, day) buckets from the calls."""
+        """Recompute the rows of the given (owner id or 0, day) buckets from the calls (whole months for a
+        monthly table)."""
         if not buckets:
             return
         owner_ids, days = zip(*buckets, strict=True)
         keys = SQL(
-            "SELECT DISTINCT k.owner_id, k.day FROM unnest(%s::int[], %s::date[]) AS k(owner_id, day)",
-            list(owner_ids), list(days),
+            "SELECT DISTINCT k.owner_id, date_trunc(%s, k.day)::date AS day "
+            "FROM unnest(%s::int[], %s::date[]) AS k(owner_id, day)",
+            self._aggregate_period, list(owner_ids), list(days),
         )
         table = SQL.identifier(self._table)
         self.env.cr.execute(SQL(
@@ -97,9 +101,9 @@ class CrmCallAggregateMixin(models.AbstractModel):
             "LEFT JOIN res_partner p ON p.id = u.partner_id "
             "JOIN crm_call c "
             "ON c.start >= (k.day::timestamp AT TIME ZONE COALESCE(p.tz, 'UTC')) AT TIME ZONE 'UTC' "
-            "AND c.start < ((k.day + 1)::timestamp AT TIME ZONE COALESCE(p.tz, 'UTC')) AT TIME ZONE 'UTC' "
+            "AND c.start < ((k.day + %s::interval)::timestamp AT TIME ZONE COALESCE(p.tz, 'UTC')) AT TIME ZONE 'UTC' "
             "AND COALESCE(c.user_id, 0) = k.owner_id",
-            keys,
+            keys, f"1 {self._aggregate_period}",
         ))
         call_ids = [row[0] for row in self.env.cr.fetchall()]
         if call_ids:

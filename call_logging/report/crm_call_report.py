@@ -1,6 +1,7 @@
 from dateutil.relativedelta import relativedelta
 
 from odoo import _, api, fields, models
+from odoo.models import parse_read_group_spec
 from odoo.tools import SQL, date_utils
 from odoo.tools.misc import format_date
 
@@ -11,6 +12,10 @@ NOT_HELD_STATES = ("scheduled", "cancelled")
 
 # Averages and rates of a group are ratios of its sums, never averages of the rows' ratios:
 # aggregate spec -> (numerator column, denominator columns, factor).
+# Groupings the monthly table answers as well as the daily one.
+MONTHLY_GRANULARITIES = ("month", "quarter", "year")
+MONTHLY_DIMENSIONS = frozenset({"user_id", "team_id", "company_id", "direction", "state"})
+
 WEIGHTED_RATIOS = {
     "duration_avg:avg": ("duration_total", ("done_count",), 1.0),
     "talk_avg:avg": ("talk_total", ("done_count",), 1.0),
@@ -105,6 +110,20 @@ class CrmCallReport(models.Model):
     # ------------------------------------------------------------------
     # ORM overrides
     # ------------------------------------------------------------------
+    @property
+    def _table_sql(self):
+        if self.env.context.get("call_report_monthly"):
+            return SQL.identifier(self.env["crm.call.report.month"]._table)
+        return super()._table_sql
+
+    @api.model
+    def _read_group(self, domain, groupby=(), aggregates=(), having=(), offset=0, limit=None, order=None):
+        """Read from the monthly table when the grouping needs neither the day, the purpose nor the result."""
+        if not self.env.context.get("call_report_monthly") and self._monthly_table_answers(
+                domain, groupby, aggregates, having, order):
+            self = self.with_context(call_report_monthly=True)
+        return super()._read_group(domain, groupby, aggregates, having, offset, limit, order)
+
     def _read_group_select(self, aggregate_spec, query):
         """Averages and rates of a group are the ratio of its sums (weighted by its calls)."""
         if aggregate_spec not in WEIGHTED_RATIOS:
@@ -119,6 +138,32 @@ class CrmCallReport(models.Model):
     # ------------------------------------------------------------------
     # Business methods
     # ------------------------------------------------------------------
+    @api.model
+    def _monthly_table_answers(self, domain, groupby, aggregates, having, order):
+        """Whether ``crm.call.report.month`` gives the same groups: no day, purpose or result involved."""
+        measures = {name for name, _type in self._aggregate_columns} - set(self._aggregate_grain)
+        for spec in groupby:
+            fname, _property, granularity = parse_read_group_spec(spec)
+            if fname == "date" and granularity in MONTHLY_GRANULARITIES:
+                continue
+            if fname not in MONTHLY_DIMENSIONS or granularity:
+                return False
+        for spec in list(aggregates) + [leaf[0] for leaf in having if isinstance(leaf, list | tuple)]:
+            fname = parse_read_group_spec(spec)[0]
+            if spec != "__count" and fname not in measures:
+                return False
+        for leaf in domain or ():
+            if not isinstance(leaf, list | tuple) or str(leaf[0]).split(".")[0] in MONTHLY_DIMENSIONS:
+                continue
+            # A period starting or ending at a month's start cuts the monthly rows where the daily ones are cut.
+            first_of_month = leaf[0] == "date" and leaf[1] in (">=", "<") and fields.Date.to_date(leaf[2])
+            if not (first_of_month and first_of_month.day == 1):
+                return False
+        return not order or all(
+            term.split()[0].split(":")[0] in MONTHLY_DIMENSIONS | measures | {"date"}
+            for term in order.split(",")
+        )
+
     @api.model
     def _aggregate_select(self, call_filter):
         done = SQL("c.state = 'done'")
@@ -156,7 +201,7 @@ class CrmCallReport(models.Model):
     @api.model
     def _cron_rebuild_call_statistics(self):
         """Nightly: recompute every call statistics table from the calls."""
-        for model in ("crm.call.report", "crm.call.lead.report"):
+        for model in ("crm.call.report", "crm.call.report.month", "crm.call.lead.report"):
             self.env[model]._rebuild()
 
     @api.model
@@ -173,7 +218,8 @@ class CrmCallReport(models.Model):
         in_range = [("date", ">=", date_from), ("date", "<=", today)]
         month_keys = [date_from + relativedelta(months=index) for index in range(months)]
 
-        completed = in_range + [("state", "=", "done")]
+        # Completed calls are in the past: no upper bound, so the monthly table answers.
+        completed = [("date", ">=", date_from), ("state", "=", "done")]
         avg_rows = self._read_group(completed, ["user_id", "date:month"], ["duration_avg:avg"])
         reps = {}
         for user, month, average in avg_rows:

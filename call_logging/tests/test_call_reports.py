@@ -130,6 +130,17 @@ class TestCallReports(CallCase):
         # Anna called lead 1 twice: one lead; Piotr lead 2; Kenji lead 3. Missed calls contact nobody.
         self.assertEqual(set(rows), {(self.team_pl, month, 2, 3), (self.team_jp, month, 1, 1)})
 
+    def test_groupings_without_day_purpose_or_result_are_read_per_month(self):
+        answers = self.Report._monthly_table_answers
+        self.assertTrue(answers([("state", "=", "done")], ["user_id", "date:month"], ["duration_avg:avg"], (), None))
+        self.assertTrue(answers([("team_id.is_presales", "=", True)], ["state"], ["call_count:sum"], (), None))
+        self.assertFalse(answers([], ["date:day"], ["call_count:sum"], (), None))
+        self.assertFalse(answers([], ["purpose_id"], ["call_count:sum"], (), None))
+        self.assertFalse(answers([("date", ">=", self.d1)], ["user_id"], ["call_count:sum"], (), None))
+        first_of_month = date_utils.start_of(self.d1, "month")
+        self.assertTrue(answers([("date", ">=", first_of_month)], ["user_id"], ["call_count:sum"], (), None))
+        self.assertFalse(answers([("result_id", "=", False)], ["user_id"], ["call_count:sum"], (), None))
+
     # ------------------------------------------------------------------
     # Access
     # ------------------------------------------------------------------
@@ -179,7 +190,7 @@ class TestCallReports(CallCase):
                                     columns))
             return self.env.cr.fetchall()
 
-        for model in ("crm.call.report", "crm.call.lead.report"):
+        for model in ("crm.call.report", "crm.call.report.month", "crm.call.lead.report"):
             before = snapshot(model)
             self.env[model]._rebuild()
             self.assertEqual(snapshot(model), before, model)
