@@ -190,7 +190,8 @@ class TestCallFlows(CallCase):
                                      "start": self.now - timedelta(hours=2), "phone": "+48 22 123 45 67"})
         waiting = telephony.create({"state": "missed", "direction": "inbound", "user_id": self.anna.id,
                                     "start": self.now - timedelta(hours=1), "phone": "+81 3-1234-5678"})
-        self.log_call(user=self.piotr, partner_id=False, phone="0048 22 123 45 67", start=self.now - timedelta(minutes=30))
+        self.log_call(user=self.piotr, partner_id=False, phone="0048 22 123 45 67",
+                      start=self.now - timedelta(minutes=30))
         plan = self.Call.with_user(self.anna).get_day_plan()
         self.assertEqual([r["id"] for r in plan["missed"]["records"]], waiting.ids)
         self.assertNotIn(returned.id, [r["id"] for r in plan["missed"]["records"]])

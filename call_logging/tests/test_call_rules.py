@@ -1,5 +1,7 @@
 from datetime import timedelta
 
+import psycopg2
+
 from odoo.exceptions import UserError, ValidationError
 from odoo.tests import tagged
 from odoo.tools import mute_logger
@@ -40,7 +42,8 @@ class TestCallRules(CallCase):
 
     def test_a_completed_call_can_no_longer_be_edited(self):
         call = self.log_call(result_note="Interested")
-        for values in ({"name": "Changed"}, {"duration": 10}, {"result_note": "Not interested"}, {"state": "scheduled"}):
+        edits = ({"name": "Changed"}, {"duration": 10}, {"result_note": "Not interested"}, {"state": "scheduled"})
+        for values in edits:
             with self.assertRaisesRegex(UserError, "can no longer be edited"):
                 call.with_user(self.anna).write(values)
         self.assertEqual((call.name, call.duration, call.result_note), ("Call to Kowalski Sp. z o.o., Jan Kowalski",
@@ -136,7 +139,7 @@ class TestCallRules(CallCase):
     @mute_logger("odoo.sql_db")
     def test_a_pbx_call_id_is_unique_per_company(self):
         self.Call.sudo().with_context(telephony_event=True).create({"external_ref": "1795545084.1", "start": self.now})
-        with self.assertRaises(Exception), self.cr.savepoint():
+        with self.assertRaises(psycopg2.IntegrityError), self.cr.savepoint():
             self.Call.sudo().with_context(telephony_event=True).create(
                 {"external_ref": "1795545084.1", "start": self.now}).flush_recordset()
 
