@@ -1,6 +1,7 @@
 from odoo import Command
 from odoo.tests import tagged
 
+from ..hooks import post_init_hook
 from .test_phone_identify import UNKNOWN, PhoneCase
 
 
@@ -144,11 +145,13 @@ class TestPhoneIndex(PhoneCase):
         self.assertEqual(self.identify("+48 512 000 111")["lead_id"], merged.id)
         self.assertIndexExact()
 
-    def test_filling_on_install_indexes_contacts_already_in_the_database(self):
+    def test_installing_on_a_database_with_contacts_indexes_them(self):
+        lead = self.Lead.create({"name": "Lead", "mobile": "+48 512 345 678"})
         self.env.cr.execute("DELETE FROM crm_phone_index")
         self.assertEqual(self.identify("+48 22 555 12 34"), UNKNOWN)
-        self.env["crm.phone.index"]._fill()
+        post_init_hook(self.env)
         self.assertContact("+48 22 555 12 34", self.jan)
+        self.assertEqual(self.identify("512 345 678")["lead_id"], lead.id)
 
 
 @tagged("post_install", "-at_install")
