@@ -80,7 +80,8 @@ class CrmPhoneIndex(models.Model):
         if caller_type == "lead":
             return {"partner_id": False, "lead_id": record.id, "user_id": record.user_id.id,
                     "caller_type": "lead"}
-        user = record.user_id or record.commercial_partner_id.user_id
+        # sudo: only the salesperson of the person's company is read, which the user may not be allowed to open.
+        user = record.user_id or record.commercial_partner_id.sudo().user_id
         return {"partner_id": record.id, "lead_id": False, "user_id": user.id, "caller_type": caller_type}
 
     @api.model
@@ -90,7 +91,7 @@ class CrmPhoneIndex(models.Model):
         A whole number matches its other spellings; otherwise its digits match
         anywhere in a stored number, as a search box is expected to.
         """
-        keys = phone_keys(value, self.env.company.country_id.code)
+        keys = phone_keys(value, self._company_country_code(self.env.company.id))
         if keys:
             self.env.cr.execute(SQL(
                 "SELECT DISTINCT %(column)s FROM crm_phone_index WHERE %(column)s IS NOT NULL AND %(match)s",
