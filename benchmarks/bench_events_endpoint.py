@@ -44,6 +44,17 @@ TOKEN = "bench-line-token-0123456789abcdef0123456789"
 AGENT_LOGIN = AGENT_PASSWORD = "bench_agent"
 AGENT_EXTENSION = "777"
 CUSTOMER_NUMBER = "+48 22 765 43 21"
+# Calls are spread over a call centre's agents and customers, as a real line's would be.
+AGENTS = 40
+CUSTOMERS = 50
+
+
+def agent_extension(n):
+    return str(7000 + n % AGENTS)
+
+
+def customer_number(n):
+    return f"+48 22 765 {n % CUSTOMERS // 10:02d} {n % 10}0"
 
 
 def addons_path():
@@ -51,8 +62,12 @@ def addons_path():
     return ",".join(str(p) for p in paths if p.is_dir())
 
 
-def odoo_command(*args):
-    return [sys.executable, "-m", "odoo", f"--addons-path={addons_path()}", f"--data-dir={DATA_DIR}", *args]
+def odoo_command(*args, subcommand=()):
+    # A script, not "-m odoo": in multi-worker mode Odoo re-runs sys.argv[0] to spawn its gevent process.
+    launcher = CACHE_DIR / "odoo-launcher.py"
+    launcher.write_text("from odoo.cli.command import main\n\nmain()\n")
+    return [sys.executable, str(launcher), *subcommand, f"--addons-path={addons_path()}", f"--data-dir={DATA_DIR}",
+            *args]
 
 
 def _psql(sql, db="postgres"):
@@ -87,10 +102,22 @@ agent.write({{"password": "{AGENT_PASSWORD}", "telephony_extension": "{AGENT_EXT
              "telephony_open_record_on_answer": False}})
 if not env["res.partner"].search([("name", "=", "Benchmark Customer")]):
     env["res.partner"].create({{"name": "Benchmark Customer", "phone": "{CUSTOMER_NUMBER}", "user_id": agent.id}})
+salesman = env.ref("sales_team.group_sale_salesman")
+for n in range({AGENTS}):
+    login = f"bench_agent_{{n}}"
+    user = env["res.users"].search([("login", "=", login)]) or env["res.users"].create(
+        {{"name": f"Agent {{n}}", "login": login, "groups_id": [(4, salesman.id)]}})
+    user.telephony_extension = str(7000 + n)
+for n in range({CUSTOMERS}):
+    name = f"Bench Customer {{n}}"
+    if not env["res.partner"].search([("name", "=", name)]):
+        env["res.partner"].create({{"name": name, "phone": f"+48 22 765 {{n // 10:02d}} {{n % 10}}0"}})
 env.cr.commit()
 """
-    subprocess.run(odoo_command("shell", "-d", DB_NAME, "--no-http", "--log-level=warn"), input=setup, text=True,
-                   check=True, capture_output=True, env=dict(os.environ, PYTHONPATH=str(ODOO_SRC)))
+    done = subprocess.run(odoo_command("-d", DB_NAME, "--no-http", "--log-level=warn", subcommand=("shell",)),
+                          input=setup, text=True, capture_output=True, env=dict(os.environ, PYTHONPATH=str(ODOO_SRC)))
+    if done.returncode:
+        raise RuntimeError("could not set the benchmark data up:\n" + done.stderr[-3000:])
 
 
 class OdooServer:
@@ -183,12 +210,13 @@ def main():
                                     timeout=30)
             yield time.perf_counter() - t0, response.ok
 
-        def call(session, _n):
+        def call(session, n):
             call_id = "bench-" + uuid.uuid4().hex
             for event, extra in (("ringing", {}), ("answered", {}), ("hangup", {"reason": "answered"})):
+                body = event_body(call_id, event, extension=agent_extension(n), number=customer_number(n), **extra)
                 t0 = time.perf_counter()
-                response = session.post(base + "/telephony/v1/events", headers=headers,
-                                        data=json.dumps(event_body(call_id, event, **extra)), timeout=30)
+                response = session.post(base + "/telephony/v1/events", headers=headers, data=json.dumps(body),
+                                        timeout=30)
                 yield time.perf_counter() - t0, response.status_code == 200
 
         _load(2, args.clients, baseline)  # warm-up: registry, caches, connections
