@@ -119,12 +119,45 @@ class CrmCall(models.Model):
     # ------------------------------------------------------------------
     # Tools
     # ------------------------------------------------------------------
-    def _telephony_popup_data(self, user):
+    def _telephony_popup_data(self, user, full=True):
         """The screen-pop's content for ``user`` (T1, V3): the caller, their salesperson, open leads,
-        next activities and last calls, and what the wrap-up needs."""
+        next activities and last calls, and what the wrap-up needs. Without ``full``, only what changes
+        after the ringing (state, owner, wrap-up): the popup keeps the rest."""
         self.ensure_one()
         # sudo: the popup shows the caller's card to the employee whose phone rings, whatever their rules
         call = self.sudo()
+        partner, lead = call.partner_id, call.lead_id
+        states = dict(call._fields["state"]._description_selection(call.env))
+        ended = call.state in ("done", "missed")
+        data = {
+            "id": call.id,
+            "number": call.phone or "",
+            "direction": call.direction,
+            "state": call.state,
+            "state_label": states.get(call.state),
+            "ended": ended,
+            "is_owner": call.user_id == user,
+            "owner": call.user_id.name or "",
+            "caller_type": call.caller_type,
+            "partner": {"id": partner.id, "name": partner.name} if partner else False,
+            "lead": {"id": lead.id, "name": lead.name} if lead else False,
+            "wrap_up": {
+                "description": call.description or "",
+                "result_id": call.result_id.id,
+                "goal_status": call.goal_status,
+                "additional_info": call.additional_info or "",
+            },
+            "open_record_on_answer": user.telephony_open_record_on_answer,
+        }
+        if full or (ended and call.user_id == user):
+            data["results"] = [{"id": r.id, "name": r.name} for r in call.env["crm.call.result"].search([])]
+        if full:
+            data.update(call._telephony_caller_card())
+        return data
+
+    def _telephony_caller_card(self):
+        """The caller's company, salesperson, open leads, next activities and last calls."""
+        call = self
         partner, lead = call.partner_id, call.lead_id
         commercial = partner.commercial_partner_id
         Lead = call.env["crm.lead"]
@@ -155,18 +188,7 @@ class CrmCall(models.Model):
         responsible = partner.user_id or lead.user_id
         states = dict(call._fields["state"]._description_selection(call.env))
         return {
-            "id": call.id,
-            "number": call.phone or "",
-            "direction": call.direction,
-            "state": call.state,
-            "state_label": states.get(call.state),
-            "ended": call.state in ("done", "missed"),
-            "is_owner": call.user_id == user,
-            "owner": call.user_id.name or "",
-            "caller_type": call.caller_type,
-            "partner": {"id": partner.id, "name": partner.name} if partner else False,
             "company": commercial.name if commercial and commercial != partner else "",
-            "lead": {"id": lead.id, "name": lead.name} if lead else False,
             "responsible": responsible.name or "",
             "open_leads": [
                 {"id": ol.id, "name": ol.name, "stage": ol.stage_id.name or ""} for ol in open_leads
@@ -181,12 +203,4 @@ class CrmCall(models.Model):
                  "state": states.get(c.state), "duration": c.duration_display or "", "user": c.user_id.name or ""}
                 for c in last_calls
             ],
-            "results": [{"id": r.id, "name": r.name} for r in call.env["crm.call.result"].search([])],
-            "wrap_up": {
-                "description": call.description or "",
-                "result_id": call.result_id.id,
-                "goal_status": call.goal_status,
-                "additional_info": call.additional_info or "",
-            },
-            "open_record_on_answer": user.telephony_open_record_on_answer,
         }

@@ -279,4 +279,4 @@ class TelephonyCallLifecycle(models.AbstractModel):
             [("telephony_extension", "in", rung), ("company_ids", "in", company.id), ("share", "=", False)]
         ) | call.user_id
         for user in users:
-            user._bus_send(NOTIFY_UPDATE, call._telephony_popup_data(user))
+            user._bus_send(NOTIFY_UPDATE, call._telephony_popup_data(user, full=False))

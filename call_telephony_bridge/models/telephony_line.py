@@ -151,7 +151,8 @@ class TelephonyLine(models.Model):
     def _is_exception_number(self, number):
         """True when calls with ``number`` must leave no trace in the CRM (T8)."""
         self.ensure_one()
-        return is_listed(number, parse_number_list(self.exception_numbers), self.company_id.country_id.code)
+        listed = parse_number_list(self.exception_numbers)
+        return bool(listed) and is_listed(number, listed, self.company_id.country_id.code)
 
     def _creates_lead_for(self, direction):
         """True when an unknown number calling in ``direction`` gets a lead automatically (T2)."""

@@ -31,11 +31,14 @@ export const screenPopService = {
             });
         }
 
+        const EMPTY_CARD = { company: "", responsible: "", open_leads: [], activities: [], last_calls: [], results: [] };
+
         function upsert(data, { ringing }) {
             const popup = find(data.id);
             if (popup) {
                 const wasAnswered = popup.answered;
-                popup.data = data;
+                // Updates carry what changed since the ringing; the caller's card stays.
+                popup.data = { ...popup.data, ...data };
                 popup.answered = popup.answered || ["in_progress", "on_hold"].includes(data.state);
                 if (popup.answered && !wasAnswered && data.is_owner && data.open_record_on_answer) {
                     openRecord(data);
@@ -45,8 +48,12 @@ export const screenPopService = {
                 }
                 return;
             }
-            if (ringing || (data.is_owner && !data.ended)) {
-                state.calls.push({ data, answered: false, wrapUp: { ...data.wrap_up } });
+            if (ringing || data.is_owner) {
+                state.calls.push({
+                    data: { ...EMPTY_CARD, ...data },
+                    answered: ["in_progress", "on_hold"].includes(data.state),
+                    wrapUp: { ...data.wrap_up },
+                });
             }
         }
 
