@@ -37,6 +37,9 @@
         "report/crm_call_report_data.xml",
         "views/base_automation_views.xml",
         "views/res_users_call_reminder_views.xml",
+        "data/crm_call_appointment_cron.xml",
+        "views/crm_call_appointment_views.xml",
+        "views/res_partner_managers_views.xml",
     ],
     "demo": [
         "demo/call_logging_demo.xml",

@@ -18,3 +18,6 @@ from . import crm_call_report_sync
 from . import crm_team
 from . import res_company
 from . import res_partner_billing
+from . import crm_call_appointment
+from . import res_partner_managers
+from . import res_partner_phone_appointment

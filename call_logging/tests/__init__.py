@@ -7,3 +7,4 @@ from . import test_phone_identify
 from . import test_phone_index
 from . import test_call_automation
 from . import test_call_reports
+from . import test_phone_appointments
