@@ -87,10 +87,11 @@ def prepare_database(reset=False):
             if (DATA_DIR / "filestore" / template).is_dir():
                 shutil.copytree(DATA_DIR / "filestore" / template, DATA_DIR / "filestore" / DB_NAME,
                                 dirs_exist_ok=True)
-        print(f"installing call_telephony_bridge into {DB_NAME} (once)...", flush=True)
-        subprocess.run(odoo_command("-d", DB_NAME, "-i", "call_telephony_bridge", "--stop-after-init",
-                                    "--without-demo=all", "--log-level=warn", "--http-port=8598"),
-                       check=True, env=dict(os.environ, PYTHONPATH=str(ODOO_SRC)))
+    # Installed once, then updated at every run so that the database follows the code.
+    print(f"{'updating' if exists else 'installing'} the addons in {DB_NAME}...", flush=True)
+    subprocess.run(odoo_command("-d", DB_NAME, "-u" if exists else "-i", "call_logging,call_telephony_bridge",
+                                "--stop-after-init", "--without-demo=all", "--log-level=warn", "--http-port=8598"),
+                   check=True, env=dict(os.environ, PYTHONPATH=str(ODOO_SRC)), capture_output=True)
     setup = f"""
 line = env["telephony.line"].search([("name", "=", "Benchmark line")]) or env["telephony.line"].create(
     {{"name": "Benchmark line", "default_extensions": "{AGENT_EXTENSION}"}})
