@@ -19,6 +19,7 @@
         "views/res_partner_views.xml",
         "views/crm_lead_views.xml",
         "views/telephony_menus.xml",
+        "views/crm_call_appointment_dialer_views.xml",
     ],
     "assets": {
         "web.assets_backend": [

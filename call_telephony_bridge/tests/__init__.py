@@ -1,4 +1,5 @@
 from . import (
+    test_appointment_dialing,
     test_call_state,
     test_click_to_dial,
     test_concurrency,
