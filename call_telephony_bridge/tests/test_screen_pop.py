@@ -59,23 +59,34 @@ class TestScreenPop(HttpCase):
         with self.assertRaisesRegex(UserError, "cannot change"):
             call.with_user(self.agent).action_save_wrap_up({"duration": 1})
 
-    def test_tour_popup_appears_and_opens_the_contact(self):
+    def test_tour_popup_appears_opens_the_contact_and_wraps_up(self):
         admin = self.env.ref("base.user_admin")
         admin.telephony_extension = "209"
         pbx = EventPoster(self)
         channel = hashable(channel_with_db(self.registry.db_name, admin.partner_id))
 
-        def ring_when_the_browser_listens():
-            deadline = time.monotonic() + 30
-            while not dispatch._channels_to_ws.get(channel) and time.monotonic() < deadline:
-                time.sleep(0.2)
-            pbx.post("ringing", 0, "209")
+        def push(event, second, **kwargs):
+            pbx.post(event, second, "209", **kwargs)
             # The bus cannot learn of the commit of a test transaction: wake the browser's websocket up.
             for websocket in dispatch._channels_to_ws.get(channel, []):
                 websocket.trigger_notification_dispatching()
 
-        ringer = threading.Thread(target=ring_when_the_browser_listens)
+        def play_the_call():
+            deadline = time.monotonic() + 30
+            while not dispatch._channels_to_ws.get(channel) and time.monotonic() < deadline:
+                time.sleep(0.2)
+            push("ringing", 0)
+            time.sleep(4)
+            push("answered", 4)
+            time.sleep(1)
+            push("hangup", 40, reason="answered")
+
+        phone = threading.Thread(target=play_the_call)
         with patch.object(WebsocketConnectionHandler, "websocket_allowed", return_value=True):
-            ringer.start()
-            self.start_tour("/odoo", "call_telephony_bridge_screen_pop", login="admin", timeout=90)
-            ringer.join(timeout=10)
+            phone.start()
+            self.start_tour("/odoo", "call_telephony_bridge_screen_pop", login="admin", timeout=120)
+            phone.join(timeout=10)
+        call = pbx.call()
+        self.assertEqual((call.state, call.user_id), ("done", admin))
+        self.assertIn("Wants a quote for 40 desks", call.description)
+        self.assertEqual(call.goal_status, "success")
