@@ -2,6 +2,7 @@ import uuid
 from datetime import timedelta
 
 from odoo import _, api, fields, models
+from odoo.addons.call_logging.tools.call_duration import format_duration
 from odoo.exceptions import AccessError, UserError
 
 from ..tools.ari_client import AriError
@@ -170,11 +171,12 @@ class CrmCall(models.Model):
         if lead and lead not in open_leads and lead.active:
             open_leads = lead | open_leads
         records = [r for r in (partner, *open_leads) if r]
-        activities = call.env["mail.activity"].search(
+        activities = call.env["mail.activity"].search_read(
             ["|", "&", ("res_model", "=", "res.partner"), ("res_id", "in", partner.ids),
              "&", ("res_model", "=", "crm.lead"), ("res_id", "in", open_leads.ids)],
+            ["summary", "activity_type_id", "date_deadline", "user_id", "res_model", "res_id"],
             limit=POPUP_LIST_LIMIT, order="date_deadline, id",
-        ) if records else call.env["mail.activity"]
+        ) if records else []
         past_domain = [("id", "!=", call.id), ("state", "not in", ("scheduled", "cancelled"))]
         if partner:
             past_domain.append(("partner_id", "child_of", commercial.id))
@@ -184,7 +186,9 @@ class CrmCall(models.Model):
             past_domain.append(("phone_e164", "=", call.phone_e164))
         else:
             past_domain.append(("phone", "=", call.phone))
-        last_calls = call.search(past_domain, limit=POPUP_LIST_LIMIT, order="start desc, id desc")
+        # search_read: one query per list, no computed fields, the popup must be on screen within a second
+        last_calls = call.search_read(past_domain, ["name", "start", "state", "duration", "user_id"],
+                                      limit=POPUP_LIST_LIMIT, order="start desc, id desc")
         responsible = partner.user_id or lead.user_id
         states = dict(call._fields["state"]._description_selection(call.env))
         return {
@@ -194,13 +198,15 @@ class CrmCall(models.Model):
                 {"id": ol.id, "name": ol.name, "stage": ol.stage_id.name or ""} for ol in open_leads
             ],
             "activities": [
-                {"id": a.id, "summary": a.summary or a.activity_type_id.name or "", "deadline": str(a.date_deadline),
-                 "user": a.user_id.name or "", "res_model": a.res_model, "res_id": a.res_id}
+                {"id": a["id"], "summary": a["summary"] or (a["activity_type_id"] or [0, ""])[1],
+                 "deadline": str(a["date_deadline"]), "user": (a["user_id"] or [0, ""])[1],
+                 "res_model": a["res_model"], "res_id": a["res_id"]}
                 for a in activities
             ],
             "last_calls": [
-                {"id": c.id, "name": c.name or "", "start": fields.Datetime.to_string(c.start),
-                 "state": states.get(c.state), "duration": c.duration_display or "", "user": c.user_id.name or ""}
+                {"id": c["id"], "name": c["name"] or "", "start": fields.Datetime.to_string(c["start"]),
+                 "state": states.get(c["state"]), "duration": format_duration(c["duration"]),
+                 "user": (c["user_id"] or [0, ""])[1]}
                 for c in last_calls
             ],
         }
