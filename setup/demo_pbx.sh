@@ -1,0 +1,54 @@
+# The telephony side of the demo, sourced by setup/run.sh: the simulated PBX playing
+# calls, and the bridge posting them to Odoo. Needs $DB, $HTTP_PORT, $RUN_DIR, $DATA_DIR.
+
+SIM_PORT="${CALLS_SIM_PORT:-8088}"
+
+port_in_use() {
+    (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
+}
+
+# Point the demo company at the simulator and give the demo line a fresh token.
+configure_demo_line() {
+    local token="$1"
+    CALLS_DEMO_TOKEN="$token" CALLS_SIM_URL="http://127.0.0.1:$SIM_PORT" \
+        odoo shell --data-dir="$DATA_DIR" -d "$DB" --no-http --log-level=warn >"$RUN_DIR/configure.log" 2>&1 <<'PY' \
+        || die "the demo line could not be configured: see $RUN_DIR/configure.log."
+import os
+company = env.ref("base.main_company")
+company.write({
+    "telephony_ari_url": os.environ["CALLS_SIM_URL"],
+    "telephony_ari_user": "odoo",
+    "telephony_ari_password": "odoo",
+    "telephony_ari_app": "odoo",
+})
+Line = env["telephony.line"]
+line = Line.search([("company_id", "=", company.id)], limit=1) or Line.create({
+    "name": "Demo line", "number": "+48 22 100 00 00", "company_id": company.id,
+})
+if not line.default_extensions:
+    line.default_extensions = env.ref("base.user_admin").telephony_extension or "100"
+line._set_token(os.environ["CALLS_DEMO_TOKEN"])
+env.cr.commit()
+PY
+}
+
+start_demo_pbx() {
+    port_in_use "$SIM_PORT" \
+        && die "port $SIM_PORT (the simulated PBX) is already taken: stop what runs there or set CALLS_SIM_PORT."
+    local token
+    token="$("$VENV/bin/python" -c 'import secrets; print(secrets.token_urlsafe(32))')"
+    configure_demo_line "$token"
+
+    # Known demo callers, and two numbers the CRM has never seen.
+    local numbers="+48221234567,+48601234567,+81312345678,+81662345678,+48500600700,+48123456789,+81909998888"
+    note "starting the simulated PBX on 127.0.0.1:$SIM_PORT (a call every 20 s) and the bridge"
+    PYTHONPATH="$ROOT" "$VENV/bin/python" -m pbx_simulator --port "$SIM_PORT" --demo --interval 20 \
+        --numbers "$numbers" --extensions 100 >"$RUN_DIR/simulator.log" 2>&1 &
+    children+=("$!")
+    ARI_URL="http://127.0.0.1:$SIM_PORT" ARI_USER=odoo ARI_PASSWORD=odoo ARI_APP=odoo \
+        ODOO_URL="http://127.0.0.1:$HTTP_PORT" TELEPHONY_TOKEN="$token" BRIDGE_SPOOL_DIR="$RUN_DIR/spool" \
+        BRIDGE_DEFAULT_EXTENSIONS=100 BRIDGE_RECORD_CALLS=1 \
+        PYTHONPATH="$ROOT" "$VENV/bin/python" -m pbx_bridge >"$RUN_DIR/bridge.log" 2>&1 &
+    children+=("$!")
+    note "PBX logs: $RUN_DIR/simulator.log and $RUN_DIR/bridge.log"
+}
