@@ -153,12 +153,16 @@ class CrmCall(models.Model):
         """What the reminder shows: the call, who with, when, and what the owner can do."""
         self.ensure_one()
         start = fields.Datetime.context_timestamp(self, self.start)
-        who = (self.partner_id or self.lead_id).display_name or self.phone or ""
+        who = (self.partner_id or self.lead_id).display_name or self.phone
+        time = start.strftime("%H:%M")
+        if who:
+            message = _("%(subject)s at %(time)s - %(who)s", subject=self.name, time=time, who=who)
+        else:
+            message = _("%(subject)s at %(time)s", subject=self.name, time=time)
         return {
             "call_id": self.id,
             "title": _("Call in %(minutes)s minutes", minutes=self.reminder_minutes),
-            "message": _("%(subject)s at %(time)s%(who)s",
-                         subject=self.name, time=start.strftime("%H:%M"), who=f" - {who}" if who else ""),
+            "message": message,
         }
 
     # ------------------------------------------------------------------
