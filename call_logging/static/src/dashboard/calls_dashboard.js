@@ -71,6 +71,10 @@ export class CallsDashboard extends Component {
         return Math.max(1, ...this.state.data.per_day.map((day) => day.count));
     }
 
+    get maxPerDayLabel() {
+        return _t("at most %(count)s calls a day", { count: this.maxPerDay });
+    }
+
     get totalByState() {
         return this.state.data.states.reduce((sum, state) => sum + state.count, 0) || 1;
     }
