@@ -8,6 +8,8 @@ REPORTED_FIELDS = frozenset({
 })
 # Tables summing calls per owner and day; each is refreshed for the buckets a change touches.
 AGGREGATE_MODELS = ("crm.call.report", "crm.call.report.month", "crm.call.lead.report")
+# Where a transaction keeps the (owner, day) buckets its call changes touched, until they are recomputed.
+PENDING_BUCKETS = "call_logging.call_statistics_buckets"
 
 
 class CrmCall(models.Model):
@@ -21,7 +23,7 @@ class CrmCall(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         calls = super().create(vals_list)
-        calls._refresh_call_statistics(calls._call_statistics_buckets())
+        calls._queue_call_statistics(calls._call_statistics_buckets())
         return calls
 
     def write(self, vals):
@@ -29,14 +31,24 @@ class CrmCall(models.Model):
             return super().write(vals)
         before = self._call_statistics_buckets()
         result = super().write(vals)
-        self._refresh_call_statistics(before | self._call_statistics_buckets())
+        self._queue_call_statistics(before | self._call_statistics_buckets())
         return result
 
     def unlink(self):
         buckets = self._call_statistics_buckets()
         result = super().unlink()
-        self._refresh_call_statistics(buckets)
+        self._queue_call_statistics(buckets)
         return result
+
+    # ------------------------------------------------------------------
+    # Business methods
+    # ------------------------------------------------------------------
+    @api.model
+    def _apply_pending_call_statistics(self):
+        """Recompute the buckets this transaction touched: once at commit, or earlier when a report is read."""
+        buckets = self.env.cr.precommit.data.pop(PENDING_BUCKETS, None)
+        if buckets:
+            self._refresh_call_statistics(buckets)
 
     # ------------------------------------------------------------------
     # Tools
@@ -59,6 +71,17 @@ class CrmCall(models.Model):
             list(self.ids),
         ))
         return set(self.env.cr.fetchall())
+
+    def _queue_call_statistics(self, buckets):
+        """Remember the buckets to recompute; a telephony event writes a call several times in one
+        transaction, and each bucket is recomputed once, in a fixed order, just before the commit."""
+        if not buckets:
+            return
+        pending = self.env.cr.precommit.data.get(PENDING_BUCKETS)
+        if pending is None:
+            pending = self.env.cr.precommit.data[PENDING_BUCKETS] = set()
+            self.env.cr.precommit.add(self.sudo()._apply_pending_call_statistics)
+        pending |= buckets
 
     def _refresh_call_statistics(self, buckets):
         self.env["crm.call"].flush_model()

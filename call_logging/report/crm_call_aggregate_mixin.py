@@ -18,7 +18,8 @@ class CrmCallAggregateMixin(models.AbstractModel):
     sets ``_auto = False``, lists its columns and grain, and says in ``_aggregate_select`` how
     calls are summed; the table is created at install with a unique index on the grain.
     Calls report their (owner, day) buckets on create, write and unlink; every bucket touched
-    is recomputed from the calls, never patched by deltas, so a bucket is always exact.
+    is recomputed from the calls once per transaction (before the commit, or before a report
+    is read), never patched by deltas, so a bucket is always exact.
     Two transactions touching the same bucket collide on the unique index or on the deleted
     rows, which PostgreSQL reports as a serialization failure that Odoo retries.
     """
@@ -62,6 +63,15 @@ class CrmCallAggregateMixin(models.AbstractModel):
 
         Every model using the mixin defines it."""
         raise NotImplementedError(f"{self._name} must say how calls are summed.")
+
+    # ------------------------------------------------------------------
+    # ORM overrides
+    # ------------------------------------------------------------------
+    @api.model
+    def _search(self, domain, *args, **kwargs):
+        # Like the ORM flushing before a read: call changes of this transaction are summed first.
+        self.env["crm.call"]._apply_pending_call_statistics()
+        return super()._search(domain, *args, **kwargs)
 
     # ------------------------------------------------------------------
     # Business methods
