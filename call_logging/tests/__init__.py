@@ -8,3 +8,4 @@ from . import test_phone_index
 from . import test_call_automation
 from . import test_call_reports
 from . import test_phone_appointments
+from . import test_translations
