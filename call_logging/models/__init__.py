@@ -1,6 +1,7 @@
 # The mixin first: crm_lead and res_partner inherit it.
 from . import crm_phone_index_mixin
 from . import crm_call
+from . import crm_call_target_mixin
 from . import crm_call_automation
 from . import base_automation
 from . import res_users_call_reminder

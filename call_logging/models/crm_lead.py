@@ -1,11 +1,12 @@
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 from odoo.tools import SQL
 
 
 class CrmLead(models.Model):
     _name = "crm.lead"
-    _inherit = ["crm.lead", "crm.phone.index.mixin"]
+    _inherit = ["crm.lead", "crm.phone.index.mixin", "crm.call.target.mixin"]
     _phone_index_column = "lead_id"
+    _call_link_field = "lead_id"
     _phone_index_fields = frozenset({"phone", "mobile", "country_id", "company_id", "partner_id"})
 
     call_ids = fields.One2many("crm.call", "lead_id", string="Calls")
@@ -19,39 +20,8 @@ class CrmLead(models.Model):
         domain=[("state", "in", ("done", "missed", "cancelled"))],
     )
 
-    @api.depends("call_ids")
-    def _compute_call_count(self):
-        counts = dict(
-            self.env["crm.call"]._read_group([("lead_id", "in", self.ids)], ["lead_id"], ["__count"])
-        )
-        for lead in self:
-            lead.call_count = counts.get(lead._origin, 0)
-
-    def action_view_calls(self):
-        self.ensure_one()
-        action = self.env["ir.actions.act_window"]._for_xml_id("call_logging.crm_call_action")
-        action["domain"] = [("lead_id", "=", self.id)]
-        action["context"] = {
-            "default_lead_id": self.id,
-            "default_partner_id": self.partner_id.id,
-            "default_phone": self.phone or self.mobile,
-        }
-        return action
-
-    def action_call_now(self):
-        """Call this lead now; when it has no number yet, ask for one first (K4)."""
-        self.ensure_one()
-        if not (self.phone or self.mobile or self.partner_id.phone or self.partner_id.mobile):
-            return self.env["crm.call"]._action_ask_number(lead=self)
-        return self.env["crm.call"].start_call_with(lead=self)
-
-    def action_log_call(self):
-        self.ensure_one()
-        return self.env["crm.call"]._action_new_call(_("Log a Call"), "done", lead=self)
-
-    def action_schedule_call(self):
-        self.ensure_one()
-        return self.env["crm.call"]._action_new_call(_("Schedule a Call"), "scheduled", lead=self)
+    def _call_targets(self):
+        return self.partner_id, self
 
     @api.model
     def _phone_index_flush(self):
