@@ -106,7 +106,7 @@ class CrmCall(models.Model):
         "res.partner", string="Contact", index=True, tracking=True, check_company=True
     )
     commercial_partner_id = fields.Many2one(
-        related="partner_id.commercial_partner_id", string="Company", store=True, index=True
+        related="partner_id.commercial_partner_id", string="Customer Company", store=True, index=True
     )
     lead_id = fields.Many2one(
         "crm.lead", string="Lead / Opportunity", index=True, tracking=True, check_company=True
