@@ -640,7 +640,9 @@ class CrmCall(models.Model):
             else self.env["crm.lead"].browse(lead_id).display_name if lead_id
             else vals.get("phone")
         )
-        return self._default_subject(who, direction)
+        # In the owner's language: a call the PBX creates is read by its owner, not by the PBX's user.
+        owner = self.env["res.users"].browse(vals.get("user_id")) if vals.get("user_id") else self.env.user
+        return self.with_context(lang=owner.sudo().lang or self.env.lang)._default_subject(who, direction)
 
     def _vals_closing_hold(self, now, state):
         vals = {"state": state, "hold_started_at": False}
