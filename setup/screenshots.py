@@ -1,0 +1,248 @@
+"""Screenshots of the running product in Polish and Japanese (and English), taken in headless chromium.
+
+The browser check of issue 7: for each language it switches the demo user (admin) to that
+language - installing the language first if the database lacks it - and photographs the
+day plan, a completed call's form and the screen-pop of the next incoming call. While each
+page is open it lists the English terms of our two addons still visible on it, so that a
+missing translation shows up here as well as in the test ``TestTranslations``.
+
+Run it against the product served by ``setup/run.sh`` (the simulated PBX there places a call
+every 20 s, which is what brings up the popup)::
+
+    CALLS_DB=calls_demo setup/run.sh &                          # http://localhost:8069
+    VENV=$(ls -d ~/.cache/odoo-calls/venv-* | head -1)
+    $VENV/bin/python setup/screenshots.py --url http://localhost:8069 --db calls_demo
+    $VENV/bin/python setup/screenshots.py --langs en_US --pages popup    # only the English popup
+
+Writes, next to each addon's description page (``static/description/``)::
+
+    call_logging/.../screenshot_day_plan_<pl|ja|en>.png
+    call_logging/.../screenshot_call_form_<pl|ja|en>.png
+    call_telephony_bridge/.../screenshot_popup_<pl|ja|en>.png
+
+The user's language is set back to what it was at the end. Exits non-zero if a page did not
+load, no popup came within ``--popup-wait`` seconds, or English terms were seen
+(``--allow-english`` to only report them).
+"""
+
+import argparse
+import base64
+import json
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import polib
+import requests
+import websocket
+
+ROOT = Path(__file__).resolve().parent.parent
+ADDONS = ("call_logging", "call_telephony_bridge")
+CHROMIUM = shutil.which("chromium") or shutil.which("google-chrome") or "/usr/bin/chromium"
+
+
+class Odoo:
+    """JSON-RPC as the logged-in user, the way the web client talks to the server."""
+
+    def __init__(self, url, db, login, password):
+        self.url = url.rstrip("/")
+        self.session = requests.Session()
+        result = self._post("/web/session/authenticate", {"db": db, "login": login, "password": password})
+        self.uid = result["uid"]
+        self.session_id = self.session.cookies["session_id"]
+
+    def _post(self, path, params):
+        response = self.session.post(f"{self.url}{path}", json={"jsonrpc": "2.0", "params": params}, timeout=120)
+        response.raise_for_status()
+        body = response.json()
+        if body.get("error"):
+            raise RuntimeError(json.dumps(body["error"].get("data", body["error"]), indent=1)[:2000])
+        return body["result"]
+
+    def call(self, model, method, *args, **kwargs):
+        return self._post(f"/web/dataset/call_kw/{model}/{method}",
+                          {"model": model, "method": method, "args": list(args), "kwargs": kwargs})
+
+    def ensure_language(self, code):
+        langs = self.call("res.lang", "search_read", [("code", "=", code)], ["id", "active"],
+                          context={"active_test": False})
+        if not langs:
+            raise SystemExit(f"screenshots: Odoo does not know the language {code}.")
+        if not langs[0]["active"]:
+            print(f"screenshots: installing {code}", file=sys.stderr)
+            wizard = self.call("base.language.install", "create", {"lang_ids": [(6, 0, [langs[0]["id"]])]})
+            self.call("base.language.install", "lang_install", [wizard])
+
+    def set_language(self, code):
+        self.call("res.users", "write", [self.uid], {"lang": code})
+
+
+class Browser:
+    """Headless chromium driven over the DevTools protocol."""
+
+    def __init__(self, width, height):
+        self.profile = tempfile.mkdtemp(prefix="calls-shots-")
+        self.process = subprocess.Popen(
+            [CHROMIUM, "--headless=new", "--no-sandbox", "--disable-gpu", "--hide-scrollbars",
+             "--no-first-run", "--remote-debugging-port=0", f"--user-data-dir={self.profile}",
+             f"--window-size={width},{height}", "about:blank"],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )
+        port_file = Path(self.profile) / "DevToolsActivePort"
+        for _ in range(100):
+            if port_file.exists() and port_file.read_text().strip():
+                break
+            time.sleep(0.1)
+        port = port_file.read_text().split()[0]
+        pages = requests.get(f"http://127.0.0.1:{port}/json", timeout=10).json()
+        page = next(p for p in pages if p["type"] == "page")
+        self.ws = websocket.create_connection(page["webSocketDebuggerUrl"], timeout=60, suppress_origin=True)
+        self.next_id = 0
+        self.send("Emulation.setDeviceMetricsOverride",
+                  width=width, height=height, deviceScaleFactor=1, mobile=False)
+
+    def send(self, method, **params):
+        self.next_id += 1
+        self.ws.send(json.dumps({"id": self.next_id, "method": method, "params": params}))
+        while True:
+            message = json.loads(self.ws.recv())
+            if message.get("id") == self.next_id:
+                if "error" in message:
+                    raise RuntimeError(f"{method}: {message['error']}")
+                return message.get("result", {})
+
+    def evaluate(self, expression):
+        result = self.send("Runtime.evaluate", expression=expression, returnByValue=True)
+        return result.get("result", {}).get("value")
+
+    def open(self, url, selector, timeout=30):
+        self.send("Page.navigate", url=url)
+        self.wait_for(selector, timeout)
+
+    def wait_for(self, selector, timeout):
+        deadline = time.time() + timeout
+        check = f"!!document.querySelector({json.dumps(selector)}) && !document.querySelector('.o_loading_indicator')"
+        while time.time() < deadline:
+            if self.evaluate(check):
+                time.sleep(1.0)  # let fonts, counters and transitions settle
+                return True
+            time.sleep(0.25)
+        raise TimeoutError(f"{selector} did not appear within {timeout} s")
+
+    def texts(self):
+        """Every visible text node and placeholder/title of the page, stripped."""
+        return self.evaluate("""(() => {
+            const out = [];
+            const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+            while (walker.nextNode()) {
+                const node = walker.currentNode;
+                const el = node.parentElement;
+                if (el && el.offsetParent !== null && node.textContent.trim()) {
+                    out.push(node.textContent.trim());
+                }
+            }
+            for (const el of document.querySelectorAll('[placeholder], [title]')) {
+                if (el.offsetParent !== null) {
+                    for (const attr of ['placeholder', 'title']) {
+                        if (el.getAttribute(attr)) { out.push(el.getAttribute(attr).trim()); }
+                    }
+                }
+            }
+            return out;
+        })()""") or []
+
+    def screenshot(self, path):
+        data = self.send("Page.captureScreenshot", format="png")["data"]
+        path.write_bytes(base64.b64decode(data))
+        print(f"screenshots: wrote {path.relative_to(ROOT)}")
+
+    def close(self):
+        try:
+            self.ws.close()
+        finally:
+            self.process.terminate()
+            self.process.wait(timeout=10)
+            shutil.rmtree(self.profile, ignore_errors=True)
+
+
+def english_terms():
+    """The source terms of our addons a user could read: words, not codes or sample values."""
+    terms = set()
+    for addon in ADDONS:
+        for entry in polib.pofile(str(ROOT / addon / "i18n" / f"{addon}.pot")):
+            text = entry.msgid.strip()
+            if len(text) > 3 and re.search(r"[a-z]{3}", text) and "<" not in text and "%" not in text:
+                terms.add(text)
+    return terms - {"E.164", "Asterisk ARI", "http://127.0.0.1:8088"}
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--url", default="http://localhost:8069")
+    parser.add_argument("--db", default="calls_demo")
+    parser.add_argument("--login", default="admin")
+    parser.add_argument("--password", default="admin")
+    parser.add_argument("--langs", default="pl_PL,ja_JP")
+    parser.add_argument("--pages", default="day_plan,call_form,popup")
+    parser.add_argument("--popup-wait", type=int, default=90, help="seconds to wait for an incoming call")
+    parser.add_argument("--width", type=int, default=1440)
+    parser.add_argument("--height", type=int, default=900)
+    parser.add_argument("--allow-english", action="store_true")
+    args = parser.parse_args()
+
+    odoo = Odoo(args.url, args.db, args.login, args.password)
+    original_lang = odoo.call("res.users", "read", [odoo.uid], ["lang"])[0]["lang"]
+    calls = odoo.call("crm.call", "search_read",
+                      [("state", "=", "done"), ("partner_id", "!=", False), ("purpose_id", "!=", False),
+                       ("result_id", "!=", False)], ["id"], order="start desc", limit=1)
+    if not calls:
+        raise SystemExit("screenshots: the database holds no completed call with a purpose and a result "
+                         "(install the addons with their demo data).")
+    call_id = calls[0]["id"]
+    pages = args.pages.split(",")
+    known_english = english_terms()
+    left_in_english = {}
+    browser = Browser(args.width, args.height)
+    try:
+        browser.send("Network.setCookie", name="session_id", value=odoo.session_id, url=args.url)
+        for lang in args.langs.split(","):
+            suffix = lang.split("_")[0]
+            odoo.ensure_language(lang)
+            odoo.set_language(lang)
+            day_plan = f"{args.url}/odoo/action-call_logging.crm_call_action_day_plan"
+            shots = []
+            if "day_plan" in pages:
+                shots.append(("day_plan", "call_logging", day_plan, ".o_call_day_plan_board"))
+            if "call_form" in pages:
+                call_form = f"{args.url}/odoo/action-call_logging.crm_call_action/{call_id}"
+                shots.append(("call_form", "call_logging", call_form, ".o_form_view .o_field_widget"))
+            for name, addon, url, selector in shots:
+                browser.open(url, selector)
+                left_in_english[f"{name}_{suffix}"] = sorted(set(browser.texts()) & known_english)
+                browser.screenshot(ROOT / addon / "static" / "description" / f"screenshot_{name}_{suffix}.png")
+            if "popup" in pages:
+                browser.open(day_plan, ".o_call_day_plan_board")
+                browser.wait_for(".o_telephony_screen_pop", args.popup_wait)
+                time.sleep(2)  # the caller's card fills in from the server
+                left_in_english[f"popup_{suffix}"] = sorted(set(browser.texts()) & known_english)
+                browser.screenshot(ROOT / "call_telephony_bridge" / "static" / "description"
+                                   / f"screenshot_popup_{suffix}.png")
+    finally:
+        browser.close()
+        odoo.set_language(original_lang)
+
+    english_seen = False
+    for shot, terms in left_in_english.items():
+        if terms and not shot.endswith("_en"):
+            english_seen = True
+            print(f"screenshots: {shot} still shows in English: {', '.join(terms)}")
+    if english_seen and not args.allow_english:
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()
