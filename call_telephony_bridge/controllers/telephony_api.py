@@ -61,10 +61,10 @@ class TelephonyApi(http.Controller):
     def _apply(self, line, event):
         # Superuser with the telephony flag: the caller is a PBX line authenticated by its token, not a user,
         # and only this environment may write the telephony states of crm.call (see TelephonyCallLifecycle).
-        env = request.env(
-            user=SUPERUSER_ID,
-            context=dict(request.env.context, telephony_event=True, allowed_company_ids=[line.company_id.id]),
-        )
+        # In the company's language: what the PBX creates (lead names, activities, messages) is read by its people.
+        context = dict(request.env.context, telephony_event=True, allowed_company_ids=[line.company_id.id])
+        context["lang"] = line.sudo().company_id.partner_id.lang or context.get("lang")
+        env = request.env(user=SUPERUSER_ID, context=context)
         status, result = env["telephony.call.lifecycle"].receive(line, event)
         return request.make_json_response(result, status=status)
 

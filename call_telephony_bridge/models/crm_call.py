@@ -125,8 +125,9 @@ class CrmCall(models.Model):
         next activities and last calls, and what the wrap-up needs. Without ``full``, only what changes
         after the ringing (state, owner, wrap-up): the popup keeps the rest."""
         self.ensure_one()
-        # sudo: the popup shows the caller's card to the employee whose phone rings, whatever their rules
-        call = self.sudo()
+        # sudo: the popup shows the caller's card to the employee whose phone rings, whatever their rules;
+        # in that employee's language, as the PBX's request has none
+        call = self.sudo().with_context(lang=user.lang or self.env.lang)
         partner, lead = call.partner_id, call.lead_id
         states = dict(call._fields["state"]._description_selection(call.env))
         ended = call.state in ("done", "missed")

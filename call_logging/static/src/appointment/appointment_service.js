@@ -38,7 +38,7 @@ export const phoneAppointmentService = {
                         },
                     },
                     {
-                        name: _t("Open"),
+                        name: _t("Open the call"),
                         onClick: async () => {
                             shown.get(callId)?.();
                             await openCall(callId);

@@ -19,7 +19,7 @@ const REFRESH_INTERVAL_MS = 60 * 1000;
 export const DAY_PLAN_SECTIONS = [
     {
         key: "overdue",
-        title: _t("Overdue"),
+        title: _t("Past due"),
         subtitle: _t("Planned, start passed"),
         icon: "fa-exclamation-circle",
         color: "danger",

@@ -44,7 +44,7 @@ export const callReminderService = {
                         onClick: () => act(callId, "action_cancel", _t("The call is cancelled.")),
                     },
                     {
-                        name: _t("Open"),
+                        name: _t("Open the call"),
                         onClick: async () => {
                             shown.get(callId)?.();
                             await action.doAction({
