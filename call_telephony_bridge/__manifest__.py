@@ -12,6 +12,7 @@
     "data": [
         "security/ir.model.access.csv",
         "security/telephony_security.xml",
+        "views/telephony_queue_views.xml",
         "views/telephony_line_views.xml",
         "views/res_config_settings_views.xml",
         "views/res_users_views.xml",

@@ -9,5 +9,7 @@ from . import (
     telephony_call_event,
     telephony_call_lifecycle,
     telephony_line,
+    telephony_queue,
+    telephony_queue_member,
     telephony_router,
 )

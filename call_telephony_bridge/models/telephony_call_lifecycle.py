@@ -195,7 +195,9 @@ class TelephonyCallLifecycle(models.AbstractModel):
         owner = self._user_for_extension(summary["answer_extension"], call.company_id)
         if owner:
             vals["user_id"] = owner.id
-            if line.reassign_to_answering_user and call.lead_id and call.lead_id.user_id != owner:
+            # T8: an inbound call answered by someone else than the lead's salesperson was forwarded to them.
+            forwarded = call.direction == "inbound" and call.lead_id and call.lead_id.user_id != owner
+            if line.reassign_to_answering_user and forwarded:
                 call.lead_id.write({"user_id": owner.id})
         elif not call.user_id and summary["ring_extensions"]:
             vals["user_id"] = self._user_for_extension(summary["ring_extensions"][-1], call.company_id).id
@@ -250,8 +252,11 @@ class TelephonyCallLifecycle(models.AbstractModel):
             self._schedule_callback(call)
 
     def _schedule_callback(self, call):
+        """The voicemail's call-back activity (T7) goes to the person responsible for the caller: the lead's
+        or the contact's (or its company's) salesperson; the call's owner only when nobody is responsible."""
         target = call.lead_id or call.partner_id or call
-        user = call.user_id or target.user_id
+        responsible = call.lead_id.user_id or call.partner_id.user_id or call.partner_id.commercial_partner_id.user_id
+        user = responsible or call.user_id
         if not user:
             return
         target.activity_schedule(

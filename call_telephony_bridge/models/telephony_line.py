@@ -59,16 +59,66 @@ class TelephonyLine(models.Model):
     )
     default_extensions = fields.Char(
         string="Default Extensions",
-        help="Comma-separated extensions that ring when the caller's salesperson does not answer.",
+        help="Comma-separated extensions (e.g. the reception) that ring last, when nobody before answered, "
+             "just before voicemail: after the caller's salesperson and the fallback, or after the queue for "
+             "unknown callers.",
     )
     reassign_to_answering_user = fields.Boolean(
         string="Answering Employee Becomes Responsible",
         help="When a forwarded call is taken by someone else, that employee becomes the lead's salesperson.",
     )
+    ring_seconds = fields.Integer(
+        string="Seconds per Ring",
+        required=True,
+        default=5,
+        help="How long one ring lasts: the route plan gives the PBX rings times this, in seconds.",
+    )
+    owner_rings = fields.Integer(
+        string="Rings for the Owner",
+        required=True,
+        default=4,
+        help="How many rings the caller's responsible salesperson gets before the fallback takes the call; "
+             "the manager and the default extensions get as many.",
+    )
+    owner_fallback = fields.Selection(
+        [
+            ("queue", "A Queue"),
+            ("manager", "The Owner's Manager"),
+            ("queue_manager", "A Queue, Then the Owner's Manager"),
+            ("manager_queue", "The Owner's Manager, Then a Queue"),
+            ("voicemail", "Voicemail"),
+        ],
+        string="When the Owner Does Not Answer",
+        required=True,
+        default="voicemail",
+        help="Who rings next when the caller's salesperson does not answer. The manager is the employee's "
+             "manager when Employees is installed, else the leader of the salesperson's sales team. "
+             "Every call ends in voicemail when nobody answers.",
+    )
+    fallback_queue_id = fields.Many2one(
+        "telephony.queue", string="Fallback Queue", check_company=True, ondelete="set null",
+        help="The queue that rings when the caller's salesperson does not answer.",
+    )
+    default_queue_id = fields.Many2one(
+        "telephony.queue", string="Queue for Unknown Callers", check_company=True, ondelete="set null",
+        help="Callers the CRM does not know, or whom nobody is responsible for, ring this queue.",
+    )
+    skip_absent_users = fields.Boolean(
+        string="Skip Users Away or Offline",
+        help="Users who are not online in Odoo right now are not rung.",
+    )
+    skip_busy_users = fields.Boolean(
+        string="Skip Users on a Call",
+        default=True,
+        help="Users who are already on a call (in progress or on hold) are not rung.",
+    )
+    routing_warning = fields.Text(compute="_compute_routing_warning", string="Routing Problems")
     call_count = fields.Integer(compute="_compute_call_count")
 
     _sql_constraints = [
         ("token_hash_unique", "unique(token_hash)", "Two lines cannot share a token."),
+        ("ring_seconds_positive", "CHECK (ring_seconds > 0)", "A ring lasts at least one second."),
+        ("owner_rings_positive", "CHECK (owner_rings > 0)", "The owner must ring at least once."),
     ]
 
     # ------------------------------------------------------------------
@@ -92,6 +142,11 @@ class TelephonyLine(models.Model):
         )
         for line in self:
             line.call_count = counts.get(line, 0)
+
+    @api.depends("owner_fallback", "fallback_queue_id", "default_queue_id", "default_extensions")
+    def _compute_routing_warning(self):
+        for line in self:
+            line.routing_warning = "\n".join(line._routing_problems()) or False
 
     # ------------------------------------------------------------------
     # Constraints
@@ -158,6 +213,23 @@ class TelephonyLine(models.Model):
         """True when an unknown number calling in ``direction`` gets a lead automatically (T2)."""
         self.ensure_one()
         return self.unknown_number_action == "create_lead" and self.auto_lead_directions in (direction, "both")
+
+    def _routing_problems(self):
+        """What makes this line route calls differently than its admin may expect, in their words."""
+        self.ensure_one()
+        problems = []
+        if "queue" in self.owner_fallback and not self.fallback_queue_id:
+            problems.append(_("No fallback queue is chosen: when the owner does not answer, the queue step is "
+                              "skipped."))
+        if not self.default_queue_id and not self._default_extension_list():
+            problems.append(_("Neither a queue for unknown callers nor default extensions: unknown callers go "
+                              "straight to voicemail."))
+        chained = self.env["telephony.queue"]
+        for queue in self.fallback_queue_id | self.default_queue_id:
+            chained |= chained.union(*queue._fallback_chain()[0])
+        for queue in chained:
+            problems += queue._routing_problems()
+        return list(dict.fromkeys(problems))
 
     def _default_extension_list(self):
         self.ensure_one()

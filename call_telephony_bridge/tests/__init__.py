@@ -6,5 +6,8 @@ from . import (
     test_end_to_end_bridge,
     test_events_endpoint,
     test_route_endpoint,
+    test_routing,
+    test_routing_concurrency,
+    test_routing_end_to_end,
     test_screen_pop,
 )

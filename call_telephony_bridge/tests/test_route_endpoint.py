@@ -22,18 +22,23 @@ class TestRouteEndpoint(HttpCase):
 
     def test_known_caller_rings_their_salesperson_first(self):
         plan = self.route(CUSTOMER_NUMBER.replace("+", "%2B"))
-        self.assertEqual(plan, {"steps": [{"extensions": ["201"], "timeout": 20},
-                                          {"extensions": ["100"], "timeout": 20}],
-                                "fallback": "hangup", "skip": False})
+        self.assertEqual(plan, {"steps": [{"extensions": ["201"], "timeout": 20, "rings": 4, "target": "owner"},
+                                          {"extensions": ["100"], "timeout": 20, "rings": 4, "target": "default"}],
+                                "fallback": "voicemail", "skip": False, "caller_type": "contact", "notices": []})
 
     def test_unknown_caller_rings_the_line_and_empty_steps_are_dropped(self):
-        self.assertEqual(self.route("%2B48619998877")["steps"], [{"extensions": ["100"], "timeout": 20}])
+        self.assertEqual(self.route("%2B48619998877")["steps"],
+                         [{"extensions": ["100"], "timeout": 20, "rings": 4, "target": "default"}])
         self.line.default_extensions = False
-        self.assertEqual(self.route("%2B48619998877")["steps"], [])
+        plan = self.route("%2B48619998877")
+        self.assertEqual((plan["steps"], plan["fallback"]), ([], "voicemail"))
 
     def test_exception_number_is_skipped(self):
         self.line.exception_numbers = "+48 600 700 800"
-        self.assertTrue(self.route("600700800")["skip"])
+        plan = self.route("600700800")
+        self.assertTrue(plan["skip"])
+        self.assertEqual(plan["steps"], [{"extensions": ["100"], "timeout": 20, "rings": 4, "target": "default"}],
+                         "the call still rings, like an unknown caller's")
 
     def test_route_needs_the_token(self):
         self.route("123", token="", expect=401)
