@@ -3,7 +3,8 @@
 Runs on the database ``bench_identify_number.py`` builds (``calls_bench``: 1,000,000 contacts,
 200,000 leads, the phone lookup filled; run that script first when it is missing). It
 
-1. installs or updates ``call_telephony_bridge`` there (``-u``), so that the database follows the code;
+1. installs or updates ``call_telephony_bridge`` (and updates ``call_logging``) there, so that the
+   database follows the code;
 2. sets up, once, a line of the company "Bench PL" with every routing option that costs a query:
    20 agents with extensions, a sales team whose leader is the manager, a round-robin queue as the
    fallback after the owner then the manager (``queue_manager``), a longest-idle queue for unknown
@@ -71,10 +72,13 @@ def update_addon():
         ["psql", "-d", DB_NAME, "-Atc", "SELECT state FROM ir_module_module WHERE name = 'call_telephony_bridge'"],
         capture_output=True, text=True, check=True,
     ).stdout.strip()
-    flag = "-u" if state == "installed" else "-i"
-    print(f"- {'updating' if flag == '-u' else 'installing'} call_telephony_bridge in {DB_NAME}", flush=True)
+    # call_logging is updated too: the database may have been made by an older call_logging.
+    modules = ["-u", "call_logging,call_telephony_bridge"] if state == "installed" else \
+        ["-u", "call_logging", "-i", "call_telephony_bridge"]
+    print(f"- {'updating' if state == 'installed' else 'installing'} call_telephony_bridge in {DB_NAME}",
+          flush=True)
     subprocess.run(
-        server_helpers.odoo_command("-d", DB_NAME, flag, "call_telephony_bridge", "--stop-after-init",
+        server_helpers.odoo_command("-d", DB_NAME, *modules, "--stop-after-init",
                                     "--without-demo=all", "--log-level=warn", "--http-port=8597",
                                     "--max-cron-threads=0"),
         check=True, env=dict(os.environ, PYTHONPATH=str(ODOO_SRC)),
