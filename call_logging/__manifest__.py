@@ -1,6 +1,12 @@
 {
     "name": "Call Logging",
     "summary": "Log, schedule and make phone calls on contacts and leads",
+    "description": """
+Calls for the CRM: log a call that happened, schedule one ahead or call now with a timer, on
+contacts and leads; a day plan of overdue, today's, upcoming and missed calls; call reports,
+billing per minute, phone appointments and Automation Rules on call events.
+Translated into Polish and Japanese.
+""",
     "version": "18.0.1.0.0",
     "category": "Sales/CRM",
     "website": "https://github.com/odoo-calls/call-logging",
