@@ -8,7 +8,9 @@ Runs on the database ``bench_identify_number.py`` builds (``calls_bench``: 1,000
 2. sets up, once, a line of the company "Bench PL" with every routing option that costs a query:
    20 agents with extensions, a sales team whose leader is the manager, a round-robin queue as the
    fallback after the owner then the manager (``queue_manager``), a longest-idle queue for unknown
-   callers, default extensions, skipping users who are offline or on a call;
+   callers, default extensions, skipping users who are offline or on a call; half the agents are
+   online in Odoo, so about half the known callers' plans start with the owner, the others with
+   the queue;
 3. gives 2,000 randomly chosen Polish contacts one of the agents as salesperson (undone at the end);
 4. asks for the route of 2,000 calls - 90 % from those contacts, each number in a spelling other
    than the stored one, 10 % from unknown numbers - after 200 untimed ones:
@@ -128,15 +130,22 @@ def set_up_routing(env):
 
 
 def give_owners(cr, agents, rng):
-    """Random Polish contacts without a salesperson get an agent; returns [(id, stored phone)]."""
+    """Random Polish contacts without a salesperson get an agent; returns [(id, stored phone)].
+
+    Drawn by id, not with TABLESAMPLE: its sample follows the rows' physical places, which every run's
+    update (and its undoing) moves.
+    """
+    cr.execute("SELECT min(id), max(id) FROM res_partner WHERE name LIKE 'Contact %%'")
+    low, high = cr.fetchone()
     cr.execute(
-        """SELECT p.id, p.phone FROM res_partner p TABLESAMPLE BERNOULLI (2) REPEATABLE (%s)
-            WHERE p.country_id = (SELECT id FROM res_country WHERE code = 'PL') AND p.phone IS NOT NULL
-              AND p.user_id IS NULL AND p.name LIKE 'Contact %%' AND p.active
-            LIMIT %s""",
-        (rng.randrange(10**6), OWNED_CONTACTS),
+        """SELECT p.id, p.phone FROM res_partner p
+            WHERE p.id = ANY(%s) AND p.country_id = (SELECT id FROM res_country WHERE code = 'PL')
+              AND p.phone IS NOT NULL AND p.user_id IS NULL AND p.name LIKE 'Contact %%' AND p.active
+            ORDER BY p.id LIMIT %s""",
+        (rng.sample(range(low, high + 1), min(high - low + 1, OWNED_CONTACTS * 10)), OWNED_CONTACTS),
     )
     rows = cr.fetchall()
+    rng.shuffle(rows)
     cr.execute(
         """UPDATE res_partner p SET user_id = owners.user_id
              FROM unnest(%s::int[], %s::int[]) AS owners(id, user_id) WHERE p.id = owners.id""",
