@@ -135,7 +135,7 @@ class TelephonyQueue(models.Model):
             if queue in chain:
                 return chain, queue
             chain.append(queue)
-            queue = queue.fallback_queue_id if queue.fallback == "queue" and queue.active else queue.browse()
+            queue = queue.fallback_queue_id if queue.fallback == "queue" else queue.browse()
         return chain, self.browse()
 
     def _take_round_robin_turn(self):

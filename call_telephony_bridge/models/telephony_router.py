@@ -110,7 +110,8 @@ class TelephonyRouter(models.AbstractModel):
             notices.append(_("The queues fall back to each other in a loop (back to “%s”): each rang once.",
                              looped.name))
         targets = []
-        for each in chain:
+        # An archived queue no longer rings; the queue it falls back to still does.
+        for each in [chained for chained in chain if chained.active]:
             members = each.member_ids.user_id
             if not members:
                 notices.append(_("The queue “%s” has no members: it is skipped.", each.name))

@@ -206,6 +206,12 @@ class TestRouting(TransactionCase):
         self.assertIn("in a loop", support.routing_warning)
         self.assertIn("in a loop", self.line.routing_warning)
 
+    def test_archived_queue_no_longer_rings_but_its_next_queue_does(self):
+        support = self.make_queue("Support", self.boss)
+        self.queue.write({"fallback": "queue", "fallback_queue_id": support.id, "active": False})
+        self.line.write({"owner_fallback": "queue", "fallback_queue_id": self.queue.id})
+        self.assertEqual(self.extensions(self.route()), [["201"], ["401"]])
+
     def test_fallback_queue_not_chosen_is_skipped_and_shown(self):
         self.line.write({"owner_fallback": "queue_manager"})
         plan = self.route()
