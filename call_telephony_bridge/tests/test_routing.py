@@ -103,6 +103,17 @@ class TestRouting(TransactionCase):
         self.assertEqual(self.extensions(plan), [["201"], ["401"]])
         self.assertEqual(plan["steps"][1]["target"], "manager")
 
+    def test_with_employees_installed_the_employee_manager_comes_first(self):
+        if "employee_id" not in self.env["res.users"]._fields:
+            self.skipTest("Employees (hr) is not installed")
+        director = self.env["res.users"].create({"name": "Dyrektor", "login": "dyrektor",
+                                                 "telephony_extension": "501"})
+        boss_employee = self.env["hr.employee"].create({"name": "Dyrektor", "user_id": director.id})
+        self.env["hr.employee"].create({"name": self.owner.name, "user_id": self.owner.id,
+                                        "parent_id": boss_employee.id})
+        self.line.owner_fallback = "manager"
+        self.assertEqual(self.extensions(self.route()), [["201"], ["501"]])
+
     def test_queue_then_manager_and_manager_then_queue(self):
         self.line.write({"owner_fallback": "queue_manager", "fallback_queue_id": self.queue.id})
         self.assertEqual(self.extensions(self.route()), [["201"], ["301"], ["302"], ["303"], ["401"]])
