@@ -20,7 +20,8 @@ Writes, next to each addon's description page (``static/description/``)::
     call_logging/.../screenshot_call_form_<pl|ja|en>.png
     call_telephony_bridge/.../screenshot_popup_<pl|ja|en>.png
 
-The user's language is set back to what it was at the end. Exits non-zero if a page did not
+The user's language (and their "open the caller's card on answer" preference, switched off
+while the screenshots are taken) is set back to what it was at the end. Exits non-zero if a page did not
 load, no popup came within ``--popup-wait`` seconds, or English terms were seen
 (``--allow-english`` to only report them).
 """
@@ -124,14 +125,21 @@ class Browser:
         self.wait_for(selector, timeout)
 
     def wait_for(self, selector, timeout):
-        deadline = time.time() + timeout
         check = f"!!document.querySelector({json.dumps(selector)}) && !document.querySelector('.o_loading_indicator')"
+        self.wait_until(check, timeout, selector)
+
+    def wait_until(self, expression, timeout, what):
+        deadline = time.time() + timeout
         while time.time() < deadline:
-            if self.evaluate(check):
+            if self.evaluate(expression):
                 time.sleep(1.0)  # let fonts, counters and transitions settle
                 return True
             time.sleep(0.25)
-        raise TimeoutError(f"{selector} did not appear within {timeout} s")
+        raise TimeoutError(f"{what} did not appear within {timeout} s")
+
+    def close_popups(self):
+        self.evaluate("document.querySelectorAll('.o_telephony_close').forEach((b) => b.click())")
+        time.sleep(0.5)
 
     def texts(self):
         """Every visible text node and placeholder/title of the page, stripped."""
@@ -188,7 +196,7 @@ def main():
     parser.add_argument("--password", default="admin")
     parser.add_argument("--langs", default="pl_PL,ja_JP")
     parser.add_argument("--pages", default="day_plan,call_form,popup")
-    parser.add_argument("--popup-wait", type=int, default=90, help="seconds to wait for an incoming call")
+    parser.add_argument("--popup-wait", type=int, default=240, help="seconds to wait for an incoming call")
     parser.add_argument("--width", type=int, default=1440)
     parser.add_argument("--height", type=int, default=900)
     parser.add_argument("--allow-english", action="store_true")
@@ -196,8 +204,16 @@ def main():
 
     odoo = Odoo(args.url, args.db, args.login, args.password)
     original_lang = odoo.call("res.users", "read", [odoo.uid], ["lang"])[0]["lang"]
+    # An answered call would open the caller's card in the middle of a screenshot: not during this run.
+    prefs = odoo.call("res.users", "fields_get", ["telephony_open_record_on_answer"], ["type"])
+    open_on_answer = None
+    if prefs:
+        open_on_answer = odoo.call("res.users", "read", [odoo.uid], ["telephony_open_record_on_answer"])[0][
+            "telephony_open_record_on_answer"]
+        odoo.call("res.users", "write", [odoo.uid], {"telephony_open_record_on_answer": False})
     calls = odoo.call("crm.call", "search_read",
-                      [("state", "=", "done"), ("partner_id", "!=", False), ("purpose_id", "!=", False),
+                      [("state", "=", "done"), ("direction", "=", "outbound"), ("partner_id", "!=", False),
+                       ("purpose_id", "!=", False),
                        ("result_id", "!=", False)], ["id"], order="start desc", limit=1)
     if not calls:
         raise SystemExit("screenshots: the database holds no completed call with a purpose and a result "
@@ -221,19 +237,44 @@ def main():
                 call_form = f"{args.url}/odoo/action-call_logging.crm_call_action/{call_id}"
                 shots.append(("call_form", "call_logging", call_form, ".o_form_view .o_field_widget"))
             for name, addon, url, selector in shots:
-                browser.open(url, selector)
-                left_in_english[f"{name}_{suffix}"] = sorted(set(browser.texts()) & known_english)
-                browser.screenshot(ROOT / addon / "static" / "description" / f"screenshot_{name}_{suffix}.png")
+                # The web client may still replay the last minute's bus notifications (a call answered just
+                # before, opening its caller's card): take the picture again if the page went elsewhere.
+                for _attempt in range(5):
+                    browser.open(url, selector)
+                    browser.close_popups()
+                    texts = browser.texts()
+                    path = ROOT / addon / "static" / "description" / f"screenshot_{name}_{suffix}.png"
+                    browser.screenshot(path)
+                    if browser.evaluate(f"!!document.querySelector({json.dumps(selector)})"):
+                        break
+                    time.sleep(5)
+                left_in_english[f"{name}_{suffix}"] = sorted(set(texts) & known_english)
             if "popup" in pages:
+                # A popup of a call that rings from now on, so made in the new language.
+                last = odoo.call("crm.call", "search_read", [], ["id"], order="id desc", limit=1)
+                last_id = last[0]["id"] if last else 0
                 browser.open(day_plan, ".o_call_day_plan_board")
-                browser.wait_for(".o_telephony_screen_pop", args.popup_wait)
+                browser.close_popups()
+                browser.wait_until(
+                    "[...document.querySelectorAll('.o_telephony_screen_pop')]"
+                    f".some((el) => Number(el.dataset.callId) > {last_id})",
+                    args.popup_wait, "the popup of a new call",
+                )
                 time.sleep(2)  # the caller's card fills in from the server
+                browser.evaluate(
+                    "document.querySelectorAll('.o_telephony_screen_pop').forEach((el) => {"
+                    f" if (Number(el.dataset.callId) <= {last_id}) {{"
+                    " el.querySelector('.o_telephony_close')?.click(); } })"
+                )
+                time.sleep(0.5)
                 left_in_english[f"popup_{suffix}"] = sorted(set(browser.texts()) & known_english)
                 browser.screenshot(ROOT / "call_telephony_bridge" / "static" / "description"
                                    / f"screenshot_popup_{suffix}.png")
     finally:
         browser.close()
         odoo.set_language(original_lang)
+        if open_on_answer is not None:
+            odoo.call("res.users", "write", [odoo.uid], {"telephony_open_record_on_answer": open_on_answer})
 
     english_seen = False
     for shot, terms in left_in_english.items():
