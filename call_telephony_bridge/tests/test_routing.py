@@ -1,8 +1,11 @@
-from datetime import timedelta
+import base64
+import uuid
+from datetime import UTC, datetime, timedelta
 
-from odoo import Command, fields
+from odoo import SUPERUSER_ID, Command, fields
 from odoo.tests import TransactionCase, tagged
 
+from ..tools.event_schema import parse_event
 from .common import CUSTOMER_NUMBER, setup_telephony_world
 
 UNKNOWN_NUMBER = "+48 61 999 88 77"
@@ -243,6 +246,27 @@ class TestRouting(TransactionCase):
                          "default_queue_id": self.queue.id})
         self.assertFalse(self.line.routing_warning)
         self.assertFalse(self.queue.routing_warning)
+
+    # ------------------------------------------------------------------ voicemail (T7)
+    def test_voicemail_after_the_queue_asks_the_responsible_person_to_call_back(self):
+        """The owner was offline: only a queue member rang, yet the call-back is the owner's."""
+        env = self.env(user=SUPERUSER_ID, context={"telephony_event": True})
+        call_ref = "vm-" + uuid.uuid4().hex
+        start = datetime.now(UTC).replace(microsecond=0)
+        audio = {"name": "voicemail.wav", "content_type": "audio/wav",
+                 "data_base64": base64.b64encode(b"RIFF....WAVEfmt ").decode()}
+        events = ((0, "ringing", "301", {}), (20, "hangup", None, {"reason": "no_answer"}),
+                  (40, "voicemail", None, {"recording": audio}))
+        for second, event, extension, extra in events:
+            env["telephony.call.lifecycle"].apply_event(self.line, parse_event({
+                "event": event, "event_id": f"{call_ref}-{event}", "call_id": call_ref, "direction": "inbound",
+                "from": CUSTOMER_NUMBER, "to": "+48 22 100 00 00", "extension": extension,
+                "time": (start + timedelta(seconds=second)).isoformat(), **extra,
+            }))
+        call = self.env["crm.call"].search([("external_ref", "=", call_ref)])
+        self.assertEqual((call.state, call.user_id), ("missed", self.ala))
+        activity = self.partner.activity_ids.filtered(lambda a: "voicemail" in (a.summary or ""))
+        self.assertEqual(activity.user_id, self.owner)
 
     # ------------------------------------------------------------------ access
     def test_queues_of_another_company_are_invisible(self):
