@@ -77,7 +77,7 @@ export class DayPlanCard extends Component {
 
     /** The unknown caller of a missed call is known by their number only. */
     get title() {
-        return this.props.call.name || this.partnerName || this.props.call.phone || _t("Call");
+        return this.props.call.name || this.partnerName || this.props.call.phone || _t("Phone Call");
     }
 
     act(method) {
