@@ -4,7 +4,7 @@ import polib
 
 from odoo.modules.module import get_module_path
 from odoo.tests import TransactionCase, tagged
-from odoo.tools.translate import TranslationModuleReader
+from odoo.tools.translate import TranslationModuleReader, code_translations
 
 ADDONS = ("call_logging", "call_telephony_bridge")
 LANGUAGES = ("pl", "ja")
@@ -70,6 +70,27 @@ class TestTranslations(TransactionCase):
             self.fail(
                 "%d translation problem(s); re-export the terms and translate them "
                 "(see setup/i18n.sh):\n%s" % (len(problems), "\n".join(problems))
+            )
+
+    def test_web_terms_agree_with_the_other_modules(self):
+        """The web client merges the JS terms of all modules into one dictionary, in no set order:
+        a term of ours that another module translates differently may show either translation."""
+        problems = []
+        modules = sorted(self.env.registry._init_modules - set(ADDONS))
+        for lang in ("pl_PL", "ja_JP"):
+            others = {}
+            for module in modules:
+                for message in code_translations.get_web_translations(module, lang)["messages"]:
+                    others.setdefault(message["id"], {})[module] = message["string"]
+            for addon in ADDONS:
+                for message in code_translations.get_web_translations(addon, lang)["messages"]:
+                    clash = {m: t for m, t in others.get(message["id"], {}).items() if t != message["string"]}
+                    if clash:
+                        problems.append(f"{addon} {lang}: {message['id']!r} is {message['string']!r} here but {clash}")
+        if problems:
+            self.fail(
+                "JS terms translated differently by other modules: use Odoo's wording, or a more specific "
+                "source string:\n" + "\n".join(problems)
             )
 
     def test_po_headers_declare_language_and_plurals(self):
