@@ -5,7 +5,8 @@
 #
 #   CALLS_DB=calls_demo     the demo database (created on the first run, reused after)
 #   CALLS_HTTP_PORT=8069    the web client's port
-#   CALLS_UPDATE=1          upgrade the addons in an existing database first
+#   CALLS_UPDATE=1          upgrade the addons in an existing database first (done by itself
+#                           when their Python, XML, CSV or translation files changed)
 #   CALLS_NO_PBX=1          serve Odoo alone, without the simulated PBX and bridge
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
@@ -17,16 +18,26 @@ MODULES="call_logging,call_telephony_bridge"
 RUN_DIR="$CACHE_DIR/run-$DB"
 mkdir -p "$RUN_DIR"
 
+# What the database's schema and data depend on: when it changes, the addons are upgraded.
+addons_stamp() {
+    (cd "$ROOT" && find call_logging call_telephony_bridge -type f \
+        \( -name '*.py' -o -name '*.xml' -o -name '*.csv' -o -name '*.po' \) -print0 \
+        | sort -z | xargs -0 sha1sum | sha1sum | cut -c1-16)
+}
+STAMP_FILE="$RUN_DIR/addons.stamp"
+
 if ! db_exists "$DB"; then
     note "creating the demo database $DB with both addons and demo data (a minute or two, once)"
     odoo --data-dir="$DATA_DIR" -d "$DB" -i "$MODULES" --stop-after-init --log-level=warn \
         --http-port="$HTTP_PORT" >"$RUN_DIR/install.log" 2>&1 \
         || { dropdb --if-exists "$DB"; die "the demo database could not be created: see $RUN_DIR/install.log."; }
-elif [ "${CALLS_UPDATE:-0}" = 1 ]; then
-    note "upgrading the addons in $DB"
+    addons_stamp >"$STAMP_FILE"
+elif [ "${CALLS_UPDATE:-0}" = 1 ] || [ "$(cat "$STAMP_FILE" 2>/dev/null)" != "$(addons_stamp)" ]; then
+    note "upgrading the addons in $DB (their code changed since the last run)"
     odoo --data-dir="$DATA_DIR" -d "$DB" -u "$MODULES" --stop-after-init --log-level=warn \
         --http-port="$HTTP_PORT" >"$RUN_DIR/update.log" 2>&1 \
         || die "the addons could not be upgraded: see $RUN_DIR/update.log."
+    addons_stamp >"$STAMP_FILE"
 fi
 
 if (exec 3<>"/dev/tcp/127.0.0.1/$HTTP_PORT") 2>/dev/null; then
