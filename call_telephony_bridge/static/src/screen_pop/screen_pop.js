@@ -1,4 +1,5 @@
 import { _t } from "@web/core/l10n/translation";
+import { deserializeDateTime, formatDateTime } from "@web/core/l10n/dates";
 import { Component, useState } from "@odoo/owl";
 
 /** One call's popup: the caller's card while it rings and talks, the wrap-up form once it ended. */
@@ -22,6 +23,11 @@ export class ScreenPop extends Component {
             return _t("On the phone");
         }
         return this.data.direction === "inbound" ? _t("Incoming call") : _t("Outgoing call");
+    }
+
+    /** A past call's start, in the user's time zone and language. */
+    formatStart(start) {
+        return formatDateTime(deserializeDateTime(start));
     }
 
     get callerName() {
