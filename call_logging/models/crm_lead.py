@@ -1,5 +1,4 @@
 from odoo import api, fields, models
-from odoo.tools import SQL
 
 
 class CrmLead(models.Model):
@@ -31,17 +30,7 @@ class CrmLead(models.Model):
 
     @api.model
     def _phone_index_read(self, ids):
-        self.env.cr.execute(SQL(
-            """SELECT lead.id, lead.phone, lead.mobile, COALESCE(country.code, company_country.code)
-                 FROM crm_lead lead
-            LEFT JOIN res_country country ON country.id = lead.country_id
-            LEFT JOIN res_company company ON company.id = lead.company_id
-            LEFT JOIN res_partner company_partner ON company_partner.id = company.partner_id
-            LEFT JOIN res_country company_country ON company_country.id = company_partner.country_id
-                WHERE lead.id = ANY(%s)""",
-            ids,
-        ))
         numbers = []
-        for lead_id, phone, mobile, country_code in self.env.cr.fetchall():
+        for lead_id, phone, mobile, country_code in self._phone_index_read_phone_and_mobile(ids):
             numbers += [(lead_id, "phone", phone, country_code), (lead_id, "mobile", mobile, country_code)]
         return numbers

@@ -1,6 +1,7 @@
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 from odoo.osv import expression
+from odoo.tools import SQL
 
 
 class CrmPhoneIndexMixin(models.AbstractModel):
@@ -59,6 +60,21 @@ class CrmPhoneIndexMixin(models.AbstractModel):
     def _phone_index_refresh(self):
         """Rewrite the index rows of these records from their current numbers."""
         self.env["crm.phone.index"]._reindex(self.with_context(active_test=False))
+
+    @api.model
+    def _phone_index_read_phone_and_mobile(self, ids):
+        """(id, phone, mobile, country code) of the records ``ids``: the record's country, else its company's."""
+        self.env.cr.execute(SQL(
+            """SELECT rec.id, rec.phone, rec.mobile, COALESCE(country.code, company_country.code)
+                 FROM %s rec
+            LEFT JOIN res_country country ON country.id = rec.country_id
+            LEFT JOIN res_company company ON company.id = rec.company_id
+            LEFT JOIN res_partner company_partner ON company_partner.id = company.partner_id
+            LEFT JOIN res_country company_country ON company_country.id = company_partner.country_id
+                WHERE rec.id = ANY(%s)""",
+            SQL.identifier(self._table), ids,
+        ))
+        return self.env.cr.fetchall()
 
     def _phone_index_after_write(self, vals):
         if self._phone_index_fields.intersection(vals):

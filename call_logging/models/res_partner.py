@@ -48,18 +48,8 @@ class ResPartner(models.Model):
 
     @api.model
     def _phone_index_read(self, ids):
-        self.env.cr.execute(SQL(
-            """SELECT partner.id, partner.phone, partner.mobile, COALESCE(country.code, company_country.code)
-                 FROM res_partner partner
-            LEFT JOIN res_country country ON country.id = partner.country_id
-            LEFT JOIN res_company company ON company.id = partner.company_id
-            LEFT JOIN res_partner company_partner ON company_partner.id = company.partner_id
-            LEFT JOIN res_country company_country ON company_country.id = company_partner.country_id
-                WHERE partner.id = ANY(%s)""",
-            ids,
-        ))
         numbers, countries = [], {}
-        for partner_id, phone, mobile, country_code in self.env.cr.fetchall():
+        for partner_id, phone, mobile, country_code in self._phone_index_read_phone_and_mobile(ids):
             countries[partner_id] = country_code
             numbers += [(partner_id, "phone", phone, country_code), (partner_id, "mobile", mobile, country_code)]
         self.env.cr.execute(SQL("SELECT partner_id, number FROM res_partner_phone WHERE partner_id = ANY(%s)", ids))
