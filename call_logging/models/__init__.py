@@ -4,7 +4,6 @@ from . import crm_call
 from . import crm_call_target_mixin
 from . import crm_call_automation
 from . import base_automation
-from . import res_users_call_reminder
 from . import crm_call_demo
 from . import crm_call_purpose
 from . import crm_call_result
