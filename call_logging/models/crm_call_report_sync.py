@@ -29,7 +29,9 @@ class CrmCall(models.Model):
     def write(self, vals):
         if not REPORTED_FIELDS.intersection(vals):
             return super().write(vals)
-        before = self._call_statistics_buckets()
+        # A call changes bucket only with a new owner or start: otherwise its bucket is read once.
+        moves = "user_id" in vals or "start" in vals
+        before = self._call_statistics_buckets() if moves else set()
         result = super().write(vals)
         self._queue_call_statistics(before | self._call_statistics_buckets())
         return result
