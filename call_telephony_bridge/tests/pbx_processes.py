@@ -76,3 +76,16 @@ def start_bridge(ari_url, odoo_url, token, spool_dir, extra_env=None):
         **(extra_env or {}),
     }
     return PbxProcess("pbx_bridge", env=env)
+
+
+def start_pbx_for(test_class, token, extra_env=None):
+    """Start the simulated PBX and a bridge posting to ``test_class``'s Odoo server, stopped with the class.
+
+    Sets ``simulator``, ``ari_url``, ``spool`` and ``bridge`` on the class."""
+    test_class.simulator, test_class.ari_url = start_simulator(free_port())
+    test_class.addClassCleanup(test_class.simulator.stop)
+    test_class.spool = tempfile.TemporaryDirectory(prefix="bridge-spool-")
+    test_class.addClassCleanup(test_class.spool.cleanup)
+    odoo_url = f"http://127.0.0.1:{test_class.http_port()}"
+    test_class.bridge = start_bridge(test_class.ari_url, odoo_url, token, test_class.spool.name, extra_env)
+    test_class.addClassCleanup(test_class.bridge.stop)

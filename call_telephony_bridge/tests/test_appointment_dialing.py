@@ -1,4 +1,3 @@
-import tempfile
 import time
 import unittest
 from datetime import timedelta
@@ -9,7 +8,7 @@ from odoo import fields
 from odoo.tests import HttpCase, tagged
 
 from .common import LINE_TOKEN, setup_telephony_world
-from .pbx_processes import ARI_PASSWORD, ARI_USER, components_available, free_port, start_bridge, start_simulator
+from .pbx_processes import ARI_PASSWORD, ARI_USER, components_available, start_pbx_for
 
 CALL_TIMEOUT = 30
 
@@ -24,12 +23,7 @@ class TestAppointmentDialing(HttpCase):
         super().setUpClass()
         world = setup_telephony_world(cls.env)
         cls.agent, cls.partner = world["agent"], world["partner"]
-        cls.simulator, cls.ari_url = start_simulator(free_port())
-        cls.addClassCleanup(cls.simulator.stop)
-        cls.spool = tempfile.TemporaryDirectory(prefix="bridge-spool-")
-        cls.addClassCleanup(cls.spool.cleanup)
-        cls.bridge = start_bridge(cls.ari_url, f"http://127.0.0.1:{cls.http_port()}", LINE_TOKEN, cls.spool.name)
-        cls.addClassCleanup(cls.bridge.stop)
+        start_pbx_for(cls, LINE_TOKEN)
         cls.env.company.write({
             "telephony_ari_url": cls.ari_url, "telephony_ari_user": ARI_USER,
             "telephony_ari_password": ARI_PASSWORD, "telephony_ari_app": "odoo",

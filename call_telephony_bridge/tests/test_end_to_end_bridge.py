@@ -1,4 +1,3 @@
-import tempfile
 import time
 import unittest
 
@@ -7,7 +6,7 @@ import requests
 from odoo.tests import HttpCase, tagged
 
 from .common import LINE_TOKEN, setup_telephony_world
-from .pbx_processes import ARI_PASSWORD, ARI_USER, components_available, free_port, start_bridge, start_simulator
+from .pbx_processes import ARI_PASSWORD, ARI_USER, components_available, start_pbx_for
 
 CALL_TIMEOUT = 30
 
@@ -23,13 +22,7 @@ class TestEndToEndBridge(HttpCase):
         world = setup_telephony_world(cls.env)
         cls.agent, cls.partner = world["agent"], world["partner"]
         world["line"].default_extensions = "201"
-        cls.simulator, cls.ari_url = start_simulator(free_port())
-        cls.addClassCleanup(cls.simulator.stop)
-        cls.spool = tempfile.TemporaryDirectory(prefix="bridge-spool-")
-        cls.addClassCleanup(cls.spool.cleanup)
-        odoo_url = f"http://127.0.0.1:{cls.http_port()}"
-        cls.bridge = start_bridge(cls.ari_url, odoo_url, LINE_TOKEN, cls.spool.name)
-        cls.addClassCleanup(cls.bridge.stop)
+        start_pbx_for(cls, LINE_TOKEN)
 
     def play(self, scenario):
         """Start a scenario on the simulator and wait until it ended there."""

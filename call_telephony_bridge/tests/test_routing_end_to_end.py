@@ -1,4 +1,3 @@
-import tempfile
 import time
 import unittest
 
@@ -8,7 +7,7 @@ from odoo import Command
 from odoo.tests import HttpCase, tagged
 
 from .common import LINE_TOKEN, setup_telephony_world
-from .pbx_processes import ARI_PASSWORD, ARI_USER, components_available, free_port, start_bridge, start_simulator
+from .pbx_processes import ARI_PASSWORD, ARI_USER, components_available, start_pbx_for
 
 CALL_TIMEOUT = 40
 CONTACT_NUMBER = "+48221234567"
@@ -46,12 +45,7 @@ class TestRoutingEndToEnd(HttpCase):
         })
         cls.line.write({"default_extensions": False, "ring_seconds": 1, "owner_rings": 1,
                         "fallback_queue_id": cls.queue.id})
-        cls.simulator, cls.ari_url = start_simulator(free_port())
-        cls.addClassCleanup(cls.simulator.stop)
-        cls.spool = tempfile.TemporaryDirectory(prefix="bridge-spool-")
-        cls.addClassCleanup(cls.spool.cleanup)
-        cls.bridge = start_bridge(cls.ari_url, f"http://127.0.0.1:{cls.http_port()}", LINE_TOKEN, cls.spool.name)
-        cls.addClassCleanup(cls.bridge.stop)
+        start_pbx_for(cls, LINE_TOKEN)
 
     def play(self, number, agents, **scenario):
         """Start an inbound call from ``number`` on the simulator; ``agents``: how each extension behaves."""
