@@ -3,7 +3,8 @@ import traceback
 
 import psycopg2
 
-from odoo import _, fields, models
+from odoo import _, api, fields, models, tools
+from odoo.addons.base_automation.models.base_automation import WRITE_TRIGGERS
 
 from .crm_call_automation import AUTOMATION_FIELDS
 
@@ -34,6 +35,25 @@ class BaseAutomation(models.Model):
         logs = self.env["ir.logging"].sudo()
         for automation in self:
             automation.call_failure_count = automation.id and logs.search_count(automation._call_failure_domain())
+
+    # ------------------------------------------------------------------
+    # ORM overrides
+    # ------------------------------------------------------------------
+    @api.model_create_multi
+    def create(self, vals_list):
+        rules = super().create(vals_list)
+        self.env.registry.clear_cache()  # _call_rules_watch_writes
+        return rules
+
+    def write(self, vals):
+        result = super().write(vals)
+        self.env.registry.clear_cache()
+        return result
+
+    def unlink(self):
+        result = super().unlink()
+        self.env.registry.clear_cache()
+        return result
 
     # ------------------------------------------------------------------
     # Actions
@@ -130,3 +150,12 @@ class BaseAutomation(models.Model):
                          rule=rule.name, calls=", ".join(calls.mapped("display_name")), reason=reason,
                          details=details),
         })
+
+    @api.model
+    @tools.ormcache()
+    def _call_rules_watch_writes(self):
+        """Whether an active rule may react to a change of a call: every PBX event asks, rules rarely change."""
+        # sudo: whether rules exist is asked on behalf of the save, whatever the user may read
+        rules = self.sudo().with_context(active_test=True)
+        return bool(rules.search_count([("model_name", "=", "crm.call"), ("trigger", "in", WRITE_TRIGGERS)],
+                                        limit=1))

@@ -21,6 +21,8 @@ CLOSED_STATES = ("done", "missed", "cancelled")
 TELEPHONY_STATES = ("ringing", "missed")
 # Fields that may still change on a closed call: the PBX's recording and mail bookkeeping.
 FIELDS_WRITABLE_WHEN_CLOSED = {"recording_id", "message_main_attachment_id"}
+# Where a transaction keeps the history notes of its closed calls, under the ``call_history_deferred`` context.
+PENDING_HISTORY = "call_logging.customer_history"
 
 
 class CrmCall(models.Model):
@@ -716,12 +718,48 @@ class CrmCall(models.Model):
         }
 
     def _post_to_customer_history(self):
-        """Write the closed call on the timeline of its contact and lead (V1)."""
+        """Write the closed call on the timeline of its contact and lead (V1).
+
+        A logged note: it notifies nobody, so it is written without the mail machinery of a post.
+        Under the ``call_history_deferred`` context (the PBX closing many calls in one transaction)
+        the notes wait for ``_post_deferred_customer_history``, which writes them all at once."""
+        notes = []
         for call in self:
-            for record in (call.partner_id, call.lead_id):
-                if record:
-                    record.sudo().message_post_with_source(  # sudo: a salesperson may log on a contact they cannot edit
-                        "call_logging.message_call_summary",
-                        render_values={"call": call, "duration": format_duration(call.duration)},
-                        subtype_xmlid="mail.mt_note",
-                    )
+            records = [record for record in (call.partner_id, call.lead_id) if record]
+            if not records:
+                continue
+            body = self.env["mail.render.mixin"]._render_template_qweb_view(
+                "call_logging.message_call_summary", call._name, call.ids,
+                add_context={"call": call, "duration": format_duration(call.duration)},
+            )[call.id]
+            notes += [(record._name, record.id, body) for record in records]
+        if not notes:
+            return
+        if not self.env.context.get("call_history_deferred"):
+            self._log_customer_history(notes)
+            return
+        pending = self.env.cr.precommit.data.get(PENDING_HISTORY)
+        if pending is None:
+            pending = self.env.cr.precommit.data[PENDING_HISTORY] = []
+            self.env.cr.precommit.add(self._post_deferred_customer_history)  # never left behind at commit
+        pending += notes
+
+    @api.model
+    def _post_deferred_customer_history(self):
+        self._log_customer_history(self.env.cr.precommit.data.pop(PENDING_HISTORY, []))
+
+    @api.model
+    def _log_customer_history(self, notes):
+        """Log the (model, record id, body) notes, one batch per model and round (a record once per round)."""
+        while notes:
+            batches, later = {}, []
+            for model, record_id, body in notes:
+                bodies = batches.setdefault(model, {})
+                if record_id in bodies:
+                    later.append((model, record_id, body))
+                else:
+                    bodies[record_id] = body
+            for model, bodies in batches.items():
+                # sudo: a salesperson may log on a contact they cannot edit
+                self.env[model].browse(list(bodies)).sudo()._message_log_batch(bodies)
+            notes = later

@@ -1,5 +1,4 @@
 from odoo import _, api, fields, models
-from odoo.addons.base_automation.models.base_automation import WRITE_TRIGGERS
 from odoo.tools import SQL
 
 from .crm_call import LIVE_STATES
@@ -208,7 +207,7 @@ class CrmCall(models.Model):
         # sudo: raising an event is bookkeeping; whoever caused it may not be allowed to write the call
         # any more (e.g. after giving it to a colleague). Rules keep the user as env.user.
         calls = self.sudo()
-        if not self.env["base.automation"]._get_actions(calls, WRITE_TRIGGERS):
+        if not self.env["base.automation"]._call_rules_watch_writes():
             # No rule can see the event: spare every call write (each PBX event is one) the extra writes.
             if extra_vals:
                 super(CrmCall, calls).write(extra_vals)

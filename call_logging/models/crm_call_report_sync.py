@@ -8,14 +8,37 @@ REPORTED_FIELDS = frozenset({
 })
 # Tables summing calls per owner and day; each is refreshed for the buckets a change touches.
 AGGREGATE_MODELS = ("crm.call.report", "crm.call.report.month", "crm.call.lead.report")
-# Where a transaction keeps the (owner, day) buckets its call changes touched, until they are recomputed.
-PENDING_BUCKETS = "call_logging.call_statistics_buckets"
+# Where a transaction keeps the ids of the calls it changed, until their buckets are queued at commit.
+PENDING_CALLS = "call_logging.call_statistics_calls"
+# The (owner, day) buckets changed by committed transactions and not yet recomputed.
+QUEUE_TABLE = "crm_call_statistics_queue"
+# The owner's day of a call, as the statistics count it (see crm.call.aggregate.mixin).
+CALL_BUCKETS = """
+    SELECT DISTINCT COALESCE(c.user_id, 0),
+           (c.start AT TIME ZONE 'UTC' AT TIME ZONE COALESCE(p.tz, 'UTC'))::date
+      FROM crm_call c
+           LEFT JOIN res_users u ON u.id = c.user_id
+           LEFT JOIN res_partner p ON p.id = u.partner_id
+     WHERE c.id = ANY(%s)
+"""
 
 
 class CrmCall(models.Model):
-    """Keeps the call statistics up to date as calls are created, changed and deleted."""
+    """Keeps the call statistics up to date as calls are created, changed and deleted.
+
+    A change only queues the (owner, day) buckets it touched, in one insert at commit: the
+    PBX's events stay cheap and never collide on the statistics. Queued buckets are recomputed
+    from the calls before a report is read (and by a cron), so a report is always exact.
+    """
 
     _inherit = "crm.call"
+
+    def init(self):
+        super().init()
+        self.env.cr.execute(SQL(
+            "CREATE TABLE IF NOT EXISTS %s (id bigserial PRIMARY KEY, user_id int NOT NULL, day date NOT NULL)",
+            SQL.identifier(QUEUE_TABLE),
+        ))
 
     # ------------------------------------------------------------------
     # ORM overrides
@@ -23,69 +46,69 @@ class CrmCall(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         calls = super().create(vals_list)
-        calls._queue_call_statistics(calls._call_statistics_buckets())
+        calls._queue_call_statistics()
         return calls
 
     def write(self, vals):
         if not REPORTED_FIELDS.intersection(vals):
             return super().write(vals)
-        # A call changes bucket only with a new owner or start: otherwise its bucket is read once.
-        moves = "user_id" in vals or "start" in vals
-        before = self._call_statistics_buckets() if moves else set()
+        if "user_id" in vals or "start" in vals:
+            # The call may leave its bucket: the one it leaves is queued now, the new one at commit.
+            self._queue_buckets_of(self.ids)
         result = super().write(vals)
-        self._queue_call_statistics(before | self._call_statistics_buckets())
+        self._queue_call_statistics()
         return result
 
     def unlink(self):
-        buckets = self._call_statistics_buckets()
-        result = super().unlink()
-        self._queue_call_statistics(buckets)
-        return result
+        self._queue_buckets_of(self.ids)
+        return super().unlink()
 
     # ------------------------------------------------------------------
     # Business methods
     # ------------------------------------------------------------------
     @api.model
     def _apply_pending_call_statistics(self):
-        """Recompute the buckets this transaction touched: once at commit, or earlier when a report is read."""
-        buckets = self.env.cr.precommit.data.pop(PENDING_BUCKETS, None)
+        """Recompute every queued bucket this transaction can see: before a report is read, and by the cron.
+
+        A bucket queued by a transaction that committed after this one began stays queued for the next
+        reader, which will see its calls."""
+        self._flush_pending_call_statistics()
+        self.env.cr.execute(SQL("DELETE FROM %s RETURNING user_id, day", SQL.identifier(QUEUE_TABLE)))
+        buckets = set(self.env.cr.fetchall())
         if buckets:
-            self._refresh_call_statistics(buckets)
+            self.env["crm.call"].flush_model()
+            for model in AGGREGATE_MODELS:
+                self.env[model]._refresh_buckets(sorted(buckets))
+
+    @api.model
+    def _cron_apply_call_statistics(self):
+        self._apply_pending_call_statistics()
 
     # ------------------------------------------------------------------
     # Tools
     # ------------------------------------------------------------------
-    def _call_statistics_buckets(self):
-        """The (owner id or 0, owner's day) buckets of these calls, as stored in the database."""
+    def _queue_call_statistics(self):
+        """Remember these calls; their buckets are queued once, just before the commit."""
         if not self.ids:
-            return set()
+            return
+        pending = self.env.cr.precommit.data.get(PENDING_CALLS)
+        if pending is None:
+            pending = self.env.cr.precommit.data[PENDING_CALLS] = set()
+            self.env.cr.precommit.add(self.sudo()._flush_pending_call_statistics)
+        pending.update(self.ids)
+
+    @api.model
+    def _flush_pending_call_statistics(self):
+        call_ids = self.env.cr.precommit.data.pop(PENDING_CALLS, None)
+        if call_ids:
+            self._queue_buckets_of(sorted(call_ids))
+
+    def _queue_buckets_of(self, call_ids):
+        """Queue the buckets the given calls are in, as stored in the database."""
+        if not call_ids:
+            return
         self.env["crm.call"].flush_model()
         self.env["res.partner"].flush_model(["tz"])
         self.env.cr.execute(SQL(
-            """
-            SELECT DISTINCT COALESCE(c.user_id, 0),
-                   (c.start AT TIME ZONE 'UTC' AT TIME ZONE COALESCE(p.tz, 'UTC'))::date
-              FROM crm_call c
-                   LEFT JOIN res_users u ON u.id = c.user_id
-                   LEFT JOIN res_partner p ON p.id = u.partner_id
-             WHERE c.id = ANY(%s)
-            """,
-            list(self.ids),
+            "INSERT INTO %s (user_id, day) " + CALL_BUCKETS, SQL.identifier(QUEUE_TABLE), list(call_ids),
         ))
-        return set(self.env.cr.fetchall())
-
-    def _queue_call_statistics(self, buckets):
-        """Remember the buckets to recompute; a telephony event writes a call several times in one
-        transaction, and each bucket is recomputed once, in a fixed order, just before the commit."""
-        if not buckets:
-            return
-        pending = self.env.cr.precommit.data.get(PENDING_BUCKETS)
-        if pending is None:
-            pending = self.env.cr.precommit.data[PENDING_BUCKETS] = set()
-            self.env.cr.precommit.add(self.sudo()._apply_pending_call_statistics)
-        pending |= buckets
-
-    def _refresh_call_statistics(self, buckets):
-        self.env["crm.call"].flush_model()
-        for model in AGGREGATE_MODELS:
-            self.env[model]._refresh_buckets(sorted(buckets))

@@ -17,10 +17,10 @@ class CrmCallAggregateMixin(models.AbstractModel):
     Use it for a report model over calls that must stay fast on millions of calls. The model
     sets ``_auto = False``, lists its columns and grain, and says in ``_aggregate_select`` how
     calls are summed; the table is created at install with a unique index on the grain.
-    Calls report their (owner, day) buckets on create, write and unlink; every bucket touched
-    is recomputed from the calls once per transaction (before the commit, or before a report
-    is read), never patched by deltas, so a bucket is always exact.
-    Two transactions touching the same bucket collide on the unique index or on the deleted
+    Calls queue their (owner, day) buckets on create, write and unlink; every queued bucket
+    is recomputed from the calls before a report is read (and by a cron), never patched by
+    deltas, so a bucket is always exact.
+    Two readers recomputing the same bucket collide on the unique index or on the deleted
     rows, which PostgreSQL reports as a serialization failure that Odoo retries.
     """
 
@@ -69,7 +69,7 @@ class CrmCallAggregateMixin(models.AbstractModel):
     # ------------------------------------------------------------------
     @api.model
     def _search(self, domain, *args, **kwargs):
-        # Like the ORM flushing before a read: call changes of this transaction are summed first.
+        # Like the ORM flushing before a read: queued call changes are summed first.
         self.env["crm.call"]._apply_pending_call_statistics()
         return super()._search(domain, *args, **kwargs)
 

@@ -16,6 +16,7 @@ class TestCallHistory(CallCase):
                              description="<p>Wants a quote by Friday</p>")
         for record in (self.contact, self.lead):
             body = self.last_note(record).body
+            self.assertIn('<div class="o_call_summary">', body)  # HTML, not escaped text
             self.assertIn("Inbound call", body)
             self.assertIn("04:32", body)
             self.assertIn("Interested", body)

@@ -4,7 +4,14 @@ import logging
 from odoo import SUPERUSER_ID, http
 from odoo.http import request
 
-from ..tools.event_schema import AUDIO_EVENTS, MAX_AUDIO_BODY_BYTES, MAX_BODY_BYTES, EventError, parse_event
+from ..tools.event_schema import (
+    AUDIO_EVENTS,
+    MAX_AUDIO_BODY_BYTES,
+    MAX_BATCH_EVENTS,
+    MAX_BODY_BYTES,
+    EventError,
+    parse_event,
+)
 
 _logger = logging.getLogger(__name__)
 
@@ -39,7 +46,7 @@ class TelephonyApi(http.Controller):
     @http.route("/telephony/v1/events", type="http", auth="none", methods=["POST"], csrf=False, save_session=False,
                 readonly=False)
     def post_event(self):
-        """Apply one call event (see the README for the schema)."""
+        """Apply one call event, or a JSON array of them in order (see the README for the schema)."""
         line = self._line_from_token()
         if not line:
             return self._unauthorized()
@@ -50,23 +57,46 @@ class TelephonyApi(http.Controller):
             body = json.loads(raw)
         except (UnicodeDecodeError, ValueError):
             return _error(400, "the body is not valid JSON")
+        if isinstance(body, list):
+            return self._post_batch(line, body, len(raw))
         try:
             event = parse_event(body)
         except EventError as exc:
             return _error(400, str(exc))
         if event["event"] not in AUDIO_EVENTS and len(raw) > MAX_BODY_BYTES:
             return _error(413, f"the body is larger than {MAX_BODY_BYTES} bytes")
-        return self._apply(line, event)
+        status, result = self._lifecycle(line).receive(line, event)
+        return request.make_json_response(result, status=status)
 
-    def _apply(self, line, event):
+    def _post_batch(self, line, bodies, size):
+        """A batch answers 200 with one result per event, in order, each with its own status: a malformed
+        event is refused alone (400), the others are applied."""
+        if not bodies:
+            return _error(400, "the batch is empty")
+        if len(bodies) > MAX_BATCH_EVENTS:
+            return _error(413, f"a batch holds at most {MAX_BATCH_EVENTS} events")
+        results, events = [None] * len(bodies), {}
+        for index, body in enumerate(bodies):
+            try:
+                events[index] = parse_event(body)
+            except EventError as exc:
+                results[index] = {"status": 400, "error": str(exc)}
+        if size > MAX_BODY_BYTES and not any(e["event"] in AUDIO_EVENTS for e in events.values()):
+            return _error(413, f"the body is larger than {MAX_BODY_BYTES} bytes")
+        if events:
+            answers = self._lifecycle(line).receive_batch(line, list(events.values()))
+            for index, (status, result) in zip(events, answers, strict=True):
+                results[index] = {"status": status, **result}
+        return request.make_json_response({"results": results})
+
+    def _lifecycle(self, line):
         # Superuser with the telephony flag: the caller is a PBX line authenticated by its token, not a user,
         # and only this environment may write the telephony states of crm.call (see TelephonyCallLifecycle).
         # In the company's language: what the PBX creates (lead names, activities, messages) is read by its people.
         context = dict(request.env.context, telephony_event=True, allowed_company_ids=[line.company_id.id])
         context["lang"] = line.sudo().company_id.partner_id.lang or context.get("lang")
         env = request.env(user=SUPERUSER_ID, context=context)
-        status, result = env["telephony.call.lifecycle"].receive(line, event)
-        return request.make_json_response(result, status=status)
+        return env["telephony.call.lifecycle"]
 
     @http.route("/telephony/v1/route", type="http", auth="none", methods=["GET"], csrf=False, save_session=False)
     def get_route(self, **params):

@@ -1,5 +1,6 @@
 from . import (
     crm_call,
+    crm_call_result,
     crm_call_appointment_dialer,
     crm_lead,
     res_company,

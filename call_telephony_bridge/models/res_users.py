@@ -1,8 +1,11 @@
-from odoo import fields, models
+from odoo import api, fields, models, tools
+
+# The fields that decide which user an extension rings (see _telephony_users_by_extension).
+EXTENSION_OWNER_FIELDS = frozenset({"telephony_extension", "company_ids", "groups_id", "share", "active", "name"})
 
 
 class ResUsers(models.Model):
-    """Each user's screen-pop preference (V3)."""
+    """Each user's screen-pop preference (V3), and who answers at which extension."""
 
     _inherit = "res.users"
 
@@ -19,3 +22,46 @@ class ResUsers(models.Model):
     @property
     def SELF_WRITEABLE_FIELDS(self):
         return super().SELF_WRITEABLE_FIELDS + ["telephony_open_record_on_answer"]
+
+    # ------------------------------------------------------------------
+    # ORM overrides
+    # ------------------------------------------------------------------
+    @api.model_create_multi
+    def create(self, vals_list):
+        users = super().create(vals_list)
+        self.env.registry.clear_cache()  # a new user may own an extension
+        return users
+
+    def write(self, vals):
+        result = super().write(vals)
+        if EXTENSION_OWNER_FIELDS.intersection(vals):
+            self.env.registry.clear_cache()
+        return result
+
+    def unlink(self):
+        result = super().unlink()
+        self.env.registry.clear_cache()
+        return result
+
+    # ------------------------------------------------------------------
+    # Tools
+    # ------------------------------------------------------------------
+    @api.model
+    def _telephony_user_for_extension(self, extension, company_id):
+        """The internal user of ``company_id`` whose phone ``extension`` is (an empty recordset when none)."""
+        return self.browse(self._telephony_users_by_extension(company_id).get(extension) if extension else [])
+
+    @api.model
+    @tools.ormcache("company_id")
+    def _telephony_users_by_extension(self, company_id):
+        """{extension: user id} of a company: every call event asks it, so it is kept in memory until users change.
+        Two users with one extension: the first in the users' order answers, as a search would give."""
+        # sudo: who answers at an extension is the phone system's business, not the current user's rights
+        users = self.sudo().search_read(
+            [("telephony_extension", "!=", False), ("company_ids", "in", company_id), ("share", "=", False)],
+            ["telephony_extension"],
+        )
+        owners = {}
+        for user in users:
+            owners.setdefault(user["telephony_extension"], user["id"])
+        return owners

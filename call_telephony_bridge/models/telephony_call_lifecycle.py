@@ -19,6 +19,18 @@ RETRIED_ERRORS = (pg_errors.SerializationFailure, pg_errors.UniqueViolation, pg_
 MAX_ATTEMPTS = 5
 
 
+class _HistoryFailed(Exception):
+    """Writing the history notes a batch deferred failed."""
+
+
+class _EventFailed(Exception):
+    """The event at ``index`` of a batch failed for a reason other than a concurrent conflict."""
+
+    def __init__(self, index):
+        super().__init__(index)
+        self.index = index
+
+
 class TelephonyCallLifecycle(models.AbstractModel):
     """The one writer of telephony state on ``crm.call``: turns the PBX's events into calls.
 
@@ -45,22 +57,72 @@ class TelephonyCallLifecycle(models.AbstractModel):
         A conflict with a concurrent transaction on the same call rolls back and retries; any other
         failure rolls back everything the event wrote, so that no call is ever half-written.
         """
-        for attempt in range(1, MAX_ATTEMPTS + 1):
+        [answer] = self.receive_batch(line, [event])
+        return answer
+
+    @api.model
+    def receive_batch(self, line, events):
+        """Apply ``events`` in order in the current transaction, which must be dedicated to them; answer
+        one (HTTP status, body) per event.
+
+        One transaction for many events is what lets a busy line go fast: the commit, the bus
+        notifications and the statistics queue are paid once. The calls of the batch are locked up
+        front in a fixed order, so two batches never wait on each other crosswise. An event that fails
+        answers 500 and the batch is replayed without it, so that nothing it wrote stays.
+        """
+        failed = {}
+        attempt = 0
+        deferred = True
+        while attempt < MAX_ATTEMPTS:
+            attempt += 1
             self._begin_read_committed()
+            answers = dict(failed)
             try:
-                result = self.apply_event(line, event)
-                self.env.flush_all()
-                return 200, result
+                self._lock_calls(line, [e for i, e in enumerate(events) if i not in failed])
+                batch = self.with_context(telephony_calls_locked=True, call_history_deferred=deferred)
+                for index, event in enumerate(events):
+                    if index not in failed:
+                        answers[index] = batch._apply_one(line, event, index)
+                if deferred:
+                    batch._post_history_notes()
+                return [answers[index] for index in range(len(events))]
             except RETRIED_ERRORS:
                 self.env.cr.rollback()
                 if attempt == MAX_ATTEMPTS:
-                    _logger.warning("telephony event %s of call %s: gave up after %s concurrent conflicts",
-                                    event["event"], event["call_id"], attempt)
-            except Exception:
+                    _logger.warning("telephony events of line %s: gave up after %s concurrent conflicts",
+                                    line.id, attempt)
+            except _EventFailed as failure:
                 self.env.cr.rollback()
-                _logger.exception("telephony event %s of call %s failed", event["event"], event["call_id"])
-                return 500, {"error": "the event could not be applied"}
-        return 503, {"error": "the call is busy; retry"}
+                failed[failure.index] = (500, {"error": "the event could not be applied"})
+                attempt -= 1  # a replay without the failed event is not a conflict
+            except _HistoryFailed:
+                self.env.cr.rollback()
+                deferred = False  # replayed with each call's notes written at once, so a failure finds its event
+                attempt -= 1
+        busy = (503, {"error": "the call is busy; retry"})
+        return [failed.get(index, busy) for index in range(len(events))]
+
+    def _post_history_notes(self):
+        """The history notes of the calls the batch closed, written together (far cheaper than one by one)."""
+        try:
+            self.env["crm.call"]._post_deferred_customer_history()
+            self.env.flush_all()
+        except RETRIED_ERRORS:
+            raise
+        except Exception as exc:
+            _logger.exception("telephony events: the history notes of a batch could not be written")
+            raise _HistoryFailed() from exc
+
+    def _apply_one(self, line, event, index):
+        try:
+            result = self.apply_event(line, event)
+            self.env.flush_all()
+        except RETRIED_ERRORS:
+            raise
+        except Exception as exc:
+            _logger.exception("telephony event %s of call %s failed", event["event"], event["call_id"])
+            raise _EventFailed(index) from exc
+        return 200, result
 
     @api.model
     def apply_event(self, line, event):
@@ -76,15 +138,16 @@ class TelephonyCallLifecycle(models.AbstractModel):
         if line._is_exception_number(other_party(event)):
             return {"ignored": True}
         company = line.company_id
-        self.lock_call(company.id, event["call_id"])
+        if not self.env.context.get("telephony_calls_locked"):
+            self.lock_call(company.id, event["call_id"])
         Event = self.env["telephony.call.event"]
         key = event_key(event)
-        call = self._find_call(company, event["call_id"])
-        if Event.search_count([("company_id", "=", company.id), ("event_key", "=", key)], limit=1):
+        call, applied = self._find_call(company, event["call_id"], key)
+        if applied:
             return {"call_id": call.id or None, "duplicate": True}
         if not call:
             call = self._create_call(line, event)
-        Event.create({
+        Event._record({
             "company_id": company.id,
             "line_id": line.id,
             "call_id": call.id,
@@ -97,10 +160,10 @@ class TelephonyCallLifecycle(models.AbstractModel):
             "reason": event["reason"],
         })
         previous_state = call.state
-        self._apply_state(call, line)
+        extensions = self._apply_state(call, line)
         if event["event"] in AUDIO_EVENTS:
             self._attach_audio(call, event)
-        self._notify(call, event, previous_state)
+        self._notify(call, event, previous_state, extensions)
         return {"call_id": call.id}
 
     def _begin_read_committed(self):
@@ -114,6 +177,12 @@ class TelephonyCallLifecycle(models.AbstractModel):
         if isinstance(self.env.cr, sql_db.Cursor):
             self.env.cr.execute("SET TRANSACTION ISOLATION LEVEL READ COMMITTED")
 
+    def _lock_calls(self, line, events):
+        """Take the locks of all the calls of a batch at once, in the order every transaction takes them."""
+        company_id = line.sudo().company_id.id
+        for call_ref in sorted({event["call_id"] for event in events}):
+            self.lock_call(company_id, call_ref)
+
     @api.model
     def lock_call(self, company_id, call_ref):
         """Hold, until the transaction ends, the lock that serializes the work on one PBX call."""
@@ -124,15 +193,17 @@ class TelephonyCallLifecycle(models.AbstractModel):
     # ------------------------------------------------------------------
     # Tools
     # ------------------------------------------------------------------
-    def _find_call(self, company, call_ref):
-        """The call of ``call_ref``, its row locked: a concurrent change not yet seen fails loudly."""
+    def _find_call(self, company, call_ref, key):
+        """The call of ``call_ref``, its row locked (a concurrent change not yet seen fails loudly), and whether
+        the event of ``key`` was already applied: one query, as every event asks both."""
+        self.env["telephony.call.event"].flush_model()
         self.env.cr.execute(
-            """SELECT id FROM crm_call WHERE company_id = %s AND external_ref = %s
-               FOR NO KEY UPDATE""",
-            (company.id, call_ref),
+            """SELECT (SELECT id FROM crm_call WHERE company_id = %s AND external_ref = %s FOR NO KEY UPDATE),
+                      EXISTS (SELECT 1 FROM telephony_call_event WHERE company_id = %s AND event_key = %s)""",
+            (company.id, call_ref, company.id, key),
         )
-        row = self.env.cr.fetchone()
-        return self.env["crm.call"].browse(row[0] if row else [])
+        call_id, applied = self.env.cr.fetchone()
+        return self.env["crm.call"].browse(call_id or []), applied
 
     def _create_call(self, line, event):
         number = other_party(event)
@@ -142,8 +213,8 @@ class TelephonyCallLifecycle(models.AbstractModel):
         if not (who["partner_id"] or lead_id) and line._creates_lead_for(event["direction"]):
             lead_id = self._create_lead(line, number, event).id
         owner = self._user_for_extension(event["extension"], company) or self.env["res.users"].browse(who["user_id"])
-        # Telephony calls skip the creation log: the events tab tells their story.
-        return self.env["crm.call"].with_context(mail_create_nolog=True, mail_notrack=True).create({
+        # Telephony calls skip the chatter's creation log, tracking and followers: the events tab tells their story.
+        return self.env["crm.call"].with_context(tracking_disable=True).create({
             "state": "ringing",
             "direction": event["direction"],
             "start": event["time"],
@@ -172,15 +243,9 @@ class TelephonyCallLifecycle(models.AbstractModel):
         })
 
     def _apply_state(self, call, line):
-        events = self.env["telephony.call.event"].search_read(
-            [("company_id", "=", call.company_id.id), ("call_ref", "=", call.external_ref)],
-            ["event", "event_time", "extension", "reason"],
-        )
-        summary = summarize(
-            [{"event": e["event"], "time": e["event_time"], "extension": e["extension"], "reason": e["reason"]}
-             for e in events],
-            call.direction,
-        )
+        """Recompute the call from all its events; return the extensions they involve."""
+        events = self.env["telephony.call.event"]._history(call.company_id.id, call.external_ref)
+        summary = summarize(events, call.direction)
         vals = {
             "state": summary["state"],
             "start": summary["start"],
@@ -204,7 +269,8 @@ class TelephonyCallLifecycle(models.AbstractModel):
         if summary["result"] and not call.result_id:
             vals["result_id"] = self.env.ref(RESULT_XMLIDS[summary["result"]]).id
         changed = {name: value for name, value in vals.items() if self._differs(call, name, value)}
-        call.with_context(mail_notrack=True).write(changed)
+        call.with_context(tracking_disable=True).write(changed)
+        return {e["extension"] for e in events if e["extension"]}
 
     @staticmethod
     def _differs(call, name, value):
@@ -214,12 +280,7 @@ class TelephonyCallLifecycle(models.AbstractModel):
         return (current or False) != (value or False)
 
     def _user_for_extension(self, extension, company):
-        if not extension:
-            return self.env["res.users"]
-        return self.env["res.users"].search(
-            [("telephony_extension", "=", extension), ("company_ids", "in", company.id), ("share", "=", False)],
-            limit=1,
-        )
+        return self.env["res.users"]._telephony_user_for_extension(extension, company.id)
 
     def _attach_audio(self, call, event):
         """Keep the recording or voicemail on the call and play it in the contact's and lead's history (T3, T7)."""
@@ -266,8 +327,9 @@ class TelephonyCallLifecycle(models.AbstractModel):
             user_id=user.id,
         )
 
-    def _notify(self, call, event, previous_state):
-        """Pop the call up on the rung user's screens; tell everyone it rang for how it goes on (V3, K2)."""
+    def _notify(self, call, event, previous_state, extensions):
+        """Pop the call up on the rung user's screens; tell everyone it rang (at ``extensions``) how it goes on
+        (V3, K2)."""
         extension = event["extension"]
         company = call.company_id
         if event["event"] == "ringing" and extension and call.state == "ringing":
@@ -277,11 +339,8 @@ class TelephonyCallLifecycle(models.AbstractModel):
             return
         if event["event"] in AUDIO_EVENTS or call.state == previous_state and event["event"] not in ("answered",):
             return
-        rung = self.env["telephony.call.event"].search(
-            [("company_id", "=", company.id), ("call_ref", "=", call.external_ref), ("extension", "!=", False)]
-        ).mapped("extension")
-        users = self.env["res.users"].search(
-            [("telephony_extension", "in", rung), ("company_ids", "in", company.id), ("share", "=", False)]
+        users = self.env["res.users"].browse(
+            {self._user_for_extension(extension, company).id for extension in extensions} - {False}
         ) | call.user_id
         for user in users:
             user._bus_send(NOTIFY_UPDATE, call._telephony_popup_data(user, full=False))

@@ -4,6 +4,7 @@ from . import (
     test_click_to_dial,
     test_concurrency,
     test_end_to_end_bridge,
+    test_event_batches,
     test_events_endpoint,
     test_route_endpoint,
     test_routing,

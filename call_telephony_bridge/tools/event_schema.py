@@ -18,6 +18,8 @@ MAX_NAME_LENGTH = 255
 # Bodies larger than these are refused with 413 before they are parsed.
 MAX_BODY_BYTES = 1024 * 1024
 MAX_AUDIO_BODY_BYTES = 25 * 1024 * 1024
+# A batch (a JSON array of events) holds at most this many.
+MAX_BATCH_EVENTS = 500
 
 
 class EventError(ValueError):
