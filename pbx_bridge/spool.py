@@ -70,10 +70,31 @@ class Spool:
             row = self._db.execute("SELECT seq, body FROM events ORDER BY seq LIMIT 1").fetchone()
         return (row[0], json.loads(row[1])) if row else None
 
+    def head_batch(self, max_events, max_bytes):
+        """The oldest undelivered events as ``[(seq, event)]``: at most ``max_events`` of them whose bodies
+        together stay under ``max_bytes``; an event larger than that (a recording) comes alone."""
+        with self._lock:
+            rows = self._db.execute("SELECT seq, body FROM events ORDER BY seq LIMIT ?", (max_events,)).fetchall()
+        batch, size = [], 0
+        for seq, body in rows:
+            size += len(body)
+            if batch and size > max_bytes:
+                break
+            batch.append((seq, json.loads(body)))
+        return batch
+
     def ack(self, seq):
         """Odoo has the event: forget it."""
         with self._lock:
             self._db.execute("DELETE FROM events WHERE seq = ?", (seq,))
+
+    def ack_many(self, seqs):
+        """Odoo has these events: forget them, in one transaction."""
+        if not seqs:
+            return
+        with self._lock, self._db:
+            self._db.execute("BEGIN")
+            self._db.executemany("DELETE FROM events WHERE seq = ?", [(seq,) for seq in seqs])
 
     def note_failure(self, seq, error):
         """Count a failed attempt that will be retried."""

@@ -33,8 +33,10 @@ class FakeOdoo:
     """Odoo's events and route endpoints, recording what they receive.
 
     ``mode``: ``ok`` (2xx), ``error`` (500), ``reject`` (400), ``hang`` (never
-    answers within the bridge's time-out). ``route``: the JSON plan, or an
-    int status to answer instead.
+    answers within the bridge's time-out), ``no_batches`` (an Odoo that refuses
+    a JSON array with 400). ``route``: the JSON plan, or an int status to answer
+    instead. In a batch, events whose id is in ``refuse_ids`` answer 400 and in
+    ``fail_ids`` 500; ``batch_sizes`` lists the size of every batch received.
     """
 
     def __init__(self):
@@ -43,6 +45,7 @@ class FakeOdoo:
         self.attempts = 0
         self.route_requests = []
         self.mode = "ok"
+        self.refuse_ids, self.fail_ids, self.batch_sizes = set(), set(), []
         self.route = {"steps": [{"extensions": ["101"], "timeout": 5}], "fallback": "hangup", "skip": False}
         self.lock = threading.Lock()
         fake = self
@@ -82,17 +85,36 @@ class FakeOdoo:
                 if mode == "hang":
                     time.sleep(3)
                     return self._reply(500, {"error": "too late"})
-                event = json.loads(body)
+                events = json.loads(body)
+                if not isinstance(events, list):
+                    status, answer = fake.take(events)
+                    return self._reply(status, answer)
+                if mode == "no_batches":
+                    return self._reply(400, {"error": "the body must be a JSON object"})
                 with fake.lock:
-                    if event["event_id"] in fake.seen_ids:
-                        return self._reply(200, {"duplicate": True, "call_id": 1})
-                    fake.seen_ids.add(event["event_id"])
-                    fake.events.append(event)
-                return self._reply(200, {"call_id": len(fake.events)})
+                    fake.batch_sizes.append(len(events))
+                results = []
+                for event in events:
+                    status, answer = fake.take(event)
+                    results.append({"status": status, **answer})
+                return self._reply(200, {"results": results})
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def take(self, event):
+        """Answer one event as Odoo would: (status, body)."""
+        with self.lock:
+            if event["event_id"] in self.refuse_ids:
+                return 400, {"error": "refused"}
+            if event["event_id"] in self.fail_ids:
+                return 500, {"error": "the event could not be applied"}
+            if event["event_id"] in self.seen_ids:
+                return 200, {"duplicate": True, "call_id": 1}
+            self.seen_ids.add(event["event_id"])
+            self.events.append(event)
+            return 200, {"call_id": len(self.events)}
 
     def of(self, call_id):
         """The events received for one call, in arrival order."""

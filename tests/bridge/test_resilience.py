@@ -40,6 +40,55 @@ def test_events_wait_while_odoo_fails_then_arrive_in_order(odoo, tmp_path):
         deliverer.stop()
 
 
+def test_waiting_events_go_in_one_request_and_each_answer_counts_alone(odoo, tmp_path):
+    odoo.mode = "error"
+    spool = Spool(str(tmp_path))
+    ids = [spool.append(_event(n)) for n in range(5)]
+    odoo.refuse_ids, odoo.fail_ids = {ids[1]}, {ids[3]}
+    deliverer = Deliverer(spool, OdooClient(odoo.url, TOKEN, timeout=1), max_backoff=0.3)
+    deliverer.start()
+    try:
+        wait_for(lambda: odoo.attempts >= 2)
+        odoo.mode = "ok"
+        # The refused event goes to the dead letters; from the failed one on, the events wait and go again
+        # (Odoo applied the last one already and ignores its copy).
+        wait_for(lambda: odoo.batch_sizes and spool.pending_count() == 2)
+        assert odoo.batch_sizes[0] == 5
+        assert [e["extension"] for e in odoo.events] == ["0", "2", "4"]
+        assert [d["event"]["event_id"] for d in spool.dead_letters()] == [ids[1]]
+        odoo.fail_ids = set()
+        wait_for(lambda: spool.pending_count() == 0)
+        assert [e["extension"] for e in odoo.events] == ["0", "2", "4", "3"]
+    finally:
+        deliverer.stop()
+
+
+def test_an_odoo_that_takes_no_batches_gets_the_events_one_by_one(odoo, tmp_path):
+    odoo.mode = "no_batches"
+    spool = Spool(str(tmp_path))
+    for n in range(3):
+        spool.append(_event(n))
+    deliverer = Deliverer(spool, OdooClient(odoo.url, TOKEN, timeout=1), max_backoff=0.3)
+    deliverer.start()
+    try:
+        wait_for(lambda: spool.pending_count() == 0)
+        assert [e["extension"] for e in odoo.events] == ["0", "1", "2"]
+        assert spool.dead_letters() == []
+    finally:
+        deliverer.stop()
+
+
+def test_a_batch_stays_under_its_size_and_a_recording_goes_alone(tmp_path):
+    spool = Spool(str(tmp_path))
+    for n in range(3):
+        spool.append(_event(n))
+    spool.append(dict(_event(9), event="recording", recording={"data_base64": "A" * 4000}))
+    spool.append(_event(10))
+    assert [e["extension"] for _seq, e in spool.head_batch(10, 2000)] == ["0", "1", "2"]
+    spool.ack_many([seq for seq, _e in spool.head_batch(3, 2000)])
+    assert [e["extension"] for _seq, e in spool.head_batch(10, 2000)] == ["9"]
+
+
 def test_odoo_that_does_not_answer_in_time_gets_the_event_again_without_duplicates(odoo, tmp_path):
     spool = Spool(str(tmp_path))
     first_id = spool.append(_event(1))
