@@ -1,4 +1,5 @@
 import logging
+from dataclasses import dataclass
 
 from markupsafe import Markup
 from psycopg2 import errors as pg_errors
@@ -17,6 +18,14 @@ NOTIFY_UPDATE = "call_telephony_bridge/update"
 # A concurrent worker that committed the same call first makes ours fail; it is then retried at once.
 RETRIED_ERRORS = (pg_errors.SerializationFailure, pg_errors.UniqueViolation, pg_errors.DeadlockDetected)
 MAX_ATTEMPTS = 5
+
+
+@dataclass
+class _Known:
+    """The calls (PBX id -> crm.call id) and applied event keys of a batch, kept up to date as it goes."""
+
+    calls: dict
+    applied: set
 
 
 class _HistoryFailed(Exception):
@@ -78,13 +87,15 @@ class TelephonyCallLifecycle(models.AbstractModel):
             self._begin_read_committed()
             answers = dict(failed)
             try:
-                self._lock_calls(line, [e for i, e in enumerate(events) if i not in failed])
-                batch = self.with_context(telephony_calls_locked=True, call_history_deferred=deferred)
+                pending = [e for i, e in enumerate(events) if i not in failed]
+                self._lock_calls(line, pending)
+                known = self._known(line, pending)
+                lifecycle = self.with_context(call_history_deferred=deferred)
                 for index, event in enumerate(events):
                     if index not in failed:
-                        answers[index] = batch._apply_one(line, event, index)
+                        answers[index] = lifecycle._apply_one(line, event, index, known)
                 if deferred:
-                    batch._post_history_notes()
+                    lifecycle._post_history_notes()
                 return [answers[index] for index in range(len(events))]
             except RETRIED_ERRORS:
                 self.env.cr.rollback()
@@ -113,9 +124,9 @@ class TelephonyCallLifecycle(models.AbstractModel):
             _logger.exception("telephony events: the history notes of a batch could not be written")
             raise _HistoryFailed() from exc
 
-    def _apply_one(self, line, event, index):
+    def _apply_one(self, line, event, index, known):
         try:
-            result = self.apply_event(line, event)
+            result = self.apply_event(line, event, known)
             self.env.flush_all()
         except RETRIED_ERRORS:
             raise
@@ -125,11 +136,12 @@ class TelephonyCallLifecycle(models.AbstractModel):
         return 200, result
 
     @api.model
-    def apply_event(self, line, event):
+    def apply_event(self, line, event, known=None):
         """Apply one parsed event (see ``tools.event_schema.parse_event``) received on ``line``.
 
         Returns ``{"call_id": id}``, with ``"duplicate": True`` when the event was already
         applied, or ``{"ignored": True}`` for a number on the line's exception list.
+        ``known``: what ``_known`` gave for a batch whose calls are locked already.
         """
         assert self.env.su and self.env.context.get("telephony_event"), "run by the events API only"
         # No "assigned to you" mail nor follower bookkeeping for every ring: the popup is the notification.
@@ -138,16 +150,23 @@ class TelephonyCallLifecycle(models.AbstractModel):
         if line._is_exception_number(other_party(event)):
             return {"ignored": True}
         company = line.company_id
-        if not self.env.context.get("telephony_calls_locked"):
+        if known is None:
             self.lock_call(company.id, event["call_id"])
-        Event = self.env["telephony.call.event"]
+            known = self._known(line, [event])
         key = event_key(event)
-        call, applied = self._find_call(company, event["call_id"], key)
-        if applied:
+        call = self.env["crm.call"].browse(known.calls.get(event["call_id"], []))
+        if key in known.applied:
             return {"call_id": call.id or None, "duplicate": True}
+        # The call is recomputed from all its events: the ones before, and this one in its place in time.
+        events = self.env["telephony.call.event"]._history(company.id, event["call_id"]) if call else []
+        events.append({"event": event["event"], "time": event["time"], "extension": event["extension"],
+                       "reason": event["reason"]})
+        events.sort(key=lambda e: e["time"])
+        summary = summarize(events, call.direction if call else event["direction"])
         if not call:
-            call = self._create_call(line, event)
-        Event._record({
+            call = self._create_call(line, event, summary)
+            known.calls[event["call_id"]] = call.id
+        self.env["telephony.call.event"]._record({
             "company_id": company.id,
             "line_id": line.id,
             "call_id": call.id,
@@ -159,10 +178,12 @@ class TelephonyCallLifecycle(models.AbstractModel):
             "extension": event["extension"],
             "reason": event["reason"],
         })
+        known.applied.add(key)
         previous_state = call.state
-        extensions = self._apply_state(call, line)
+        self._apply_state(call, line, summary, len(events))
         if event["event"] in AUDIO_EVENTS:
             self._attach_audio(call, event)
+        extensions = {e["extension"] for e in events if e["extension"]}
         self._notify(call, event, previous_state, extensions)
         return {"call_id": call.id}
 
@@ -193,19 +214,31 @@ class TelephonyCallLifecycle(models.AbstractModel):
     # ------------------------------------------------------------------
     # Tools
     # ------------------------------------------------------------------
-    def _find_call(self, company, call_ref, key):
-        """The call of ``call_ref``, its row locked (a concurrent change not yet seen fails loudly), and whether
-        the event of ``key`` was already applied: one query, as every event asks both."""
+    def _known(self, line, events):
+        """What the database holds of these events' calls - their ids (rows locked: a concurrent change not yet
+        seen fails loudly) and the event keys already applied - read once for a batch."""
+        company_id = line.company_id.id
         self.env["telephony.call.event"].flush_model()
         self.env.cr.execute(
-            """SELECT (SELECT id FROM crm_call WHERE company_id = %s AND external_ref = %s FOR NO KEY UPDATE),
-                      EXISTS (SELECT 1 FROM telephony_call_event WHERE company_id = %s AND event_key = %s)""",
-            (company.id, call_ref, company.id, key),
+            """SELECT external_ref, id FROM crm_call WHERE company_id = %s AND external_ref = ANY(%s)
+               FOR NO KEY UPDATE""",
+            (company_id, sorted({event["call_id"] for event in events})),
         )
-        call_id, applied = self.env.cr.fetchone()
-        return self.env["crm.call"].browse(call_id or []), applied
+        calls = dict(self.env.cr.fetchall())
+        self.env.cr.execute(
+            "SELECT event_key FROM telephony_call_event WHERE company_id = %s AND event_key = ANY(%s)",
+            (company_id, sorted({event_key(event) for event in events})),
+        )
+        applied = {row[0] for row in self.env.cr.fetchall()}
+        if len(events) > 1:
+            # Read the batch's calls and people in a few queries rather than one record at a time.
+            self.env["crm.call"].browse(calls.values()).mapped("partner_id.name")
+            users = self.env["res.users"].browse(
+                {self._user_for_extension(event["extension"], line.company_id).id for event in events} - {False})
+            users.mapped("partner_id.lang")
+        return _Known(calls=calls, applied=applied)
 
-    def _create_call(self, line, event):
+    def _create_call(self, line, event, summary):
         number = other_party(event)
         company = line.company_id
         who = self.env["crm.call"].identify_number(number, company_id=company.id)
@@ -215,9 +248,8 @@ class TelephonyCallLifecycle(models.AbstractModel):
         owner = self._user_for_extension(event["extension"], company) or self.env["res.users"].browse(who["user_id"])
         # Telephony calls skip the chatter's creation log, tracking and followers: the events tab tells their story.
         return self.env["crm.call"].with_context(tracking_disable=True).create({
-            "state": "ringing",
+            **self._summary_vals(summary, 1),
             "direction": event["direction"],
-            "start": event["time"],
             "phone": number,
             "partner_id": who["partner_id"],
             "lead_id": lead_id,
@@ -242,21 +274,9 @@ class TelephonyCallLifecycle(models.AbstractModel):
             "company_id": line.company_id.id,
         })
 
-    def _apply_state(self, call, line):
-        """Recompute the call from all its events; return the extensions they involve."""
-        events = self.env["telephony.call.event"]._history(call.company_id.id, call.external_ref)
-        summary = summarize(events, call.direction)
-        vals = {
-            "state": summary["state"],
-            "start": summary["start"],
-            "answered_at": summary["answered_at"],
-            "duration": summary["duration"],
-            "hold_duration": summary["hold_duration"],
-            "hold_started_at": summary["hold_started_at"],
-            "telephony_ended_at": summary["ended_at"],
-            # Written on every event, so that a worker acting on an outdated snapshot fails and retries.
-            "telephony_event_count": len(events),
-        }
+    def _apply_state(self, call, line, summary, event_count):
+        """Bring the call to what all its events (``summary``) say."""
+        vals = self._summary_vals(summary, event_count)
         owner = self._user_for_extension(summary["answer_extension"], call.company_id)
         if owner:
             vals["user_id"] = owner.id
@@ -269,8 +289,22 @@ class TelephonyCallLifecycle(models.AbstractModel):
         if summary["result"] and not call.result_id:
             vals["result_id"] = self.env.ref(RESULT_XMLIDS[summary["result"]]).id
         changed = {name: value for name, value in vals.items() if self._differs(call, name, value)}
-        call.with_context(tracking_disable=True).write(changed)
-        return {e["extension"] for e in events if e["extension"]}
+        if changed:
+            call.with_context(tracking_disable=True).write(changed)
+
+    @staticmethod
+    def _summary_vals(summary, event_count):
+        return {
+            "state": summary["state"],
+            "start": summary["start"],
+            "answered_at": summary["answered_at"],
+            "duration": summary["duration"],
+            "hold_duration": summary["hold_duration"],
+            "hold_started_at": summary["hold_started_at"],
+            "telephony_ended_at": summary["ended_at"],
+            # Written on every event, so that a worker acting on an outdated snapshot fails and retries.
+            "telephony_event_count": event_count,
+        }
 
     @staticmethod
     def _differs(call, name, value):

@@ -51,10 +51,10 @@ class TestEventBatches(HttpCase):
         lifecycle = type(self.env["telephony.call.lifecycle"])
         create_call = lifecycle._create_call
 
-        def failing_for_bad(self, line, event):
+        def failing_for_bad(self, line, event, *args):
             if event["call_id"] == bad.call_id:
                 raise RuntimeError("the disk is full")
-            return create_call(self, line, event)
+            return create_call(self, line, event, *args)
 
         with patch.object(lifecycle, "_create_call", failing_for_bad), \
                 self.assertLogs("odoo.addons.call_telephony_bridge", level="ERROR"):
