@@ -10,14 +10,16 @@ from scratch, with ``call_telephony_bridge`` installed), then
    order per call) from the same number of threads for the same time;
 3. posts the same calls in batches, as the bridge does when events wait in its spool: each
    request carries ``--batch`` events - the ringing of new calls, the answer of the calls
-   of the previous request and the hangup of those of the one before;
+   of the previous request and the hangup of those of the one before. At a few hundred
+   events a second a request takes a few hundred milliseconds, and that many events pile
+   up in the bridge's spool meanwhile: 90 is what a line sees at the goal's rate;
 
 and prints events per second, the median and 99th percentile request latency, and the
 ratio of both to the baseline. Run from the project root::
 
     VENV=$(ls -d ~/.cache/odoo-calls/venv-* | head -1)
-    $VENV/bin/python benchmarks/bench_events_endpoint.py            # 20 s per phase
-    $VENV/bin/python benchmarks/bench_events_endpoint.py --seconds 5
+    $VENV/bin/python benchmarks/bench_events_endpoint.py            # 20 s per phase, 2 clients (2 lines)
+    $VENV/bin/python benchmarks/bench_events_endpoint.py --seconds 5 --clients 8 --batch 30
 
 ``bench_popup_latency.py`` reuses this file's server helpers.
 """
@@ -205,10 +207,10 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--port", type=int, default=8599)
     parser.add_argument("--seconds", type=float, default=20)
-    parser.add_argument("--clients", type=int, default=8)
+    parser.add_argument("--clients", type=int, default=2, help="concurrent posters (bridges of lines)")
     parser.add_argument("--workers", type=int, default=0,
                         help="0: Odoo's threaded server (one process); 1: one prefork worker process")
-    parser.add_argument("--batch", type=int, default=30, help="events per request in the batched phase")
+    parser.add_argument("--batch", type=int, default=90, help="events per request in the batched phase")
     parser.add_argument("--reset", action="store_true", help="rebuild the benchmark database")
     args = parser.parse_args()
     prepare_database(reset=args.reset)
