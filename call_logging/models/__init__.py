@@ -1,5 +1,6 @@
-# The mixin first: crm_lead and res_partner inherit it.
+# The mixins first: other models inherit them.
 from . import crm_phone_index_mixin
+from . import lookup_cache_mixin
 from . import crm_call
 from . import crm_call_target_mixin
 from . import crm_call_automation

@@ -23,7 +23,9 @@ class BaseAutomation(models.Model):
     Rules watching the Call Event fire on the event itself, never on the save that raised it.
     """
 
-    _inherit = "base.automation"
+    # The mixin: whether rules watch calls is cached (_call_rules_watch_writes).
+    _name = "base.automation"
+    _inherit = ["base.automation", "call.lookup.cache.mixin"]
 
     call_failure_count = fields.Integer(string="Failures", compute="_compute_call_failure_count")
 
@@ -35,25 +37,6 @@ class BaseAutomation(models.Model):
         logs = self.env["ir.logging"].sudo()
         for automation in self:
             automation.call_failure_count = automation.id and logs.search_count(automation._call_failure_domain())
-
-    # ------------------------------------------------------------------
-    # ORM overrides
-    # ------------------------------------------------------------------
-    @api.model_create_multi
-    def create(self, vals_list):
-        rules = super().create(vals_list)
-        self.env.registry.clear_cache()  # _call_rules_watch_writes
-        return rules
-
-    def write(self, vals):
-        result = super().write(vals)
-        self.env.registry.clear_cache()
-        return result
-
-    def unlink(self):
-        result = super().unlink()
-        self.env.registry.clear_cache()
-        return result
 
     # ------------------------------------------------------------------
     # Actions

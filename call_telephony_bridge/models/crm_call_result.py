@@ -4,23 +4,8 @@ from odoo import api, models, tools
 class CrmCallResult(models.Model):
     """The results the wrap-up offers, kept in memory: every screen-pop lists them."""
 
-    _inherit = "crm.call.result"
-
-    @api.model_create_multi
-    def create(self, vals_list):
-        results = super().create(vals_list)
-        self.env.registry.clear_cache()
-        return results
-
-    def write(self, vals):
-        result = super().write(vals)
-        self.env.registry.clear_cache()
-        return result
-
-    def unlink(self):
-        result = super().unlink()
-        self.env.registry.clear_cache()
-        return result
+    _name = "crm.call.result"
+    _inherit = ["crm.call.result", "call.lookup.cache.mixin"]
 
     @api.model
     def _telephony_choices(self):

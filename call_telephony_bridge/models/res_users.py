@@ -7,7 +7,10 @@ EXTENSION_OWNER_FIELDS = frozenset({"telephony_extension", "company_ids", "group
 class ResUsers(models.Model):
     """Each user's screen-pop preference (V3), and who answers at which extension."""
 
-    _inherit = "res.users"
+    # The mixin: who answers at an extension is cached (_telephony_users_by_extension).
+    _name = "res.users"
+    _inherit = ["res.users", "call.lookup.cache.mixin"]
+    _lookup_cache_fields = EXTENSION_OWNER_FIELDS
 
     telephony_open_record_on_answer = fields.Boolean(
         string="Open the Caller's Card on Answer",
@@ -22,26 +25,6 @@ class ResUsers(models.Model):
     @property
     def SELF_WRITEABLE_FIELDS(self):
         return super().SELF_WRITEABLE_FIELDS + ["telephony_open_record_on_answer"]
-
-    # ------------------------------------------------------------------
-    # ORM overrides
-    # ------------------------------------------------------------------
-    @api.model_create_multi
-    def create(self, vals_list):
-        users = super().create(vals_list)
-        self.env.registry.clear_cache()  # a new user may own an extension
-        return users
-
-    def write(self, vals):
-        result = super().write(vals)
-        if EXTENSION_OWNER_FIELDS.intersection(vals):
-            self.env.registry.clear_cache()
-        return result
-
-    def unlink(self):
-        result = super().unlink()
-        self.env.registry.clear_cache()
-        return result
 
     # ------------------------------------------------------------------
     # Tools
