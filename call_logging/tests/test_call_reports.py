@@ -183,6 +183,28 @@ class TestCallReports(CallCase):
         done = self.figures(["state"], ["call_count:sum", "duration_total:sum"], domain=[("date", ">", self.d2)])
         self.assertEqual(set(done), {("cancelled", 1, 0), ("done", 1, 42)})
 
+    def test_a_change_is_queued_at_commit_and_summed_by_the_cron(self):
+        def queued():
+            self.env.cr.execute("SELECT user_id, day FROM crm_call_statistics_queue")
+            return set(self.env.cr.fetchall())
+
+        def piotr_rows():
+            self.env.cr.execute("SELECT SUM(call_count) FROM crm_call_report WHERE user_id = %s AND date = %s",
+                                (self.piotr.id, self.d2))
+            return self.env.cr.fetchone()[0]
+
+        self.env["crm.call"]._apply_pending_call_statistics()
+        self.assertFalse(queued())
+        self.Call.with_user(self.piotr).create({"state": "done", "direction": "outbound", "duration": 30,
+                                                "partner_id": self.contact.id, "start": self.c4.start})
+        # Writing the call only remembers it; its bucket is queued just before the commit.
+        self.env.cr.precommit.run()
+        self.assertEqual(queued(), {(self.piotr.id, self.d2)})
+        self.assertEqual(piotr_rows(), 1)
+        self.env["crm.call"]._cron_apply_call_statistics()
+        self.assertFalse(queued())
+        self.assertEqual(piotr_rows(), 2)
+
     def test_a_rebuild_gives_the_same_rows_as_the_incremental_upkeep(self):
         def snapshot(model):
             # Read straight from the table, so apply this transaction's pending changes first as the ORM would.

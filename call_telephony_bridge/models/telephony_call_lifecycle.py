@@ -200,7 +200,7 @@ class TelephonyCallLifecycle(models.AbstractModel):
 
     def _lock_calls(self, line, events):
         """Take the locks of all the calls of a batch at once, in the order every transaction takes them."""
-        company_id = line.sudo().company_id.id
+        company_id = line.with_env(self.env).company_id.id
         for call_ref in sorted({event["call_id"] for event in events}):
             self.lock_call(company_id, call_ref)
 
@@ -217,7 +217,8 @@ class TelephonyCallLifecycle(models.AbstractModel):
     def _known(self, line, events):
         """What the database holds of these events' calls - their ids (rows locked: a concurrent change not yet
         seen fails loudly) and the event keys already applied - read once for a batch."""
-        company_id = line.company_id.id
+        company = line.with_env(self.env).company_id
+        company_id = company.id
         self.env["telephony.call.event"].flush_model()
         self.env.cr.execute(
             """SELECT external_ref, id FROM crm_call WHERE company_id = %s AND external_ref = ANY(%s)
@@ -234,7 +235,7 @@ class TelephonyCallLifecycle(models.AbstractModel):
             # Read the batch's calls and people in a few queries rather than one record at a time.
             self.env["crm.call"].browse(calls.values()).mapped("partner_id.name")
             users = self.env["res.users"].browse(
-                {self._user_for_extension(event["extension"], line.company_id).id for event in events} - {False})
+                {self._user_for_extension(event["extension"], company).id for event in events} - {False})
             users.mapped("partner_id.lang")
         return _Known(calls=calls, applied=applied)
 

@@ -41,6 +41,22 @@ class TestScreenPop(HttpCase):
         self.assertEqual([a["summary"] for a in data["activities"]], ["Send the offer"])
         self.assertIn("Anna Kowalska", sent.message)
 
+    def test_the_card_lists_past_calls_and_follows_new_results_and_extensions(self):
+        earlier = EventPoster(self)
+        earlier.post("ringing", 0, "201")
+        earlier.post("answered", 2, "201")
+        earlier.post("hangup", 62, "201", reason="answered")
+        self.env["crm.call.result"].create({"name": "Wants a demo"})
+        self.agent.telephony_extension = "299"  # the agent moves desks: the next call finds them there
+        pbx = EventPoster(self)
+        pbx.post("ringing", 0, "299")
+        call = pbx.call()
+        self.assertEqual(call.user_id, self.agent)
+        data = call._telephony_popup_data(self.agent)
+        self.assertEqual([(past["id"], past["duration"], past["user"]) for past in data["last_calls"]],
+                         [(earlier.call().id, "01:00", "Agnieszka Agent")])
+        self.assertIn("Wants a demo", [result["name"] for result in data["results"]])
+
     def test_answer_and_hangup_update_the_popup_then_the_owner_wraps_up(self):
         pbx = EventPoster(self)
         pbx.post("ringing", 0, "201")
