@@ -14,6 +14,10 @@ from scratch, with ``call_telephony_bridge`` installed), then
    events a second a request takes a few hundred milliseconds, and that many events pile
    up in the bridge's spool meanwhile: 90 is what a line sees at the goal's rate;
 
+4. fills a real bridge spool (``pbx_bridge.spool``) with the events of ``--backlog`` calls, in
+   the order a PBX would report them, and times the bridge's own delivery thread draining it
+   into Odoo: the production path, batches made by the bridge itself;
+
 and prints events per second, the median and 99th percentile request latency, and the
 ratio of both to the baseline. Run from the project root::
 
@@ -32,6 +36,7 @@ import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import uuid
@@ -39,6 +44,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import requests
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from pbx_bridge.odoo_client import Deliverer, OdooClient
+from pbx_bridge.spool import Spool
 
 ROOT = Path(__file__).resolve().parents[1]
 ODOO_SRC = Path(os.environ.get("ODOO_SRC", "/opt/odoo18"))
@@ -171,6 +180,32 @@ def event_body(call_id, event, extension=AGENT_EXTENSION, number=CUSTOMER_NUMBER
             "time": datetime.now(UTC).isoformat(), **extra}
 
 
+def drain_bridge_spool(base, calls):
+    """Seconds the bridge's delivery thread takes to hand Odoo the events of ``calls`` calls waiting in its spool,
+    and how many it could not deliver. The calls overlap as on a busy line: each rings, is answered 30 calls
+    later and hangs up 30 calls after that."""
+    with tempfile.TemporaryDirectory() as spool_dir:
+        spool = Spool(spool_dir)
+        ids = [(f"bench-{uuid.uuid4().hex}", n) for n in range(calls)]
+        for step in range(calls + 60):
+            for event, extra, index in (("ringing", {}, step), ("answered", {}, step - 30),
+                                        ("hangup", {"reason": "answered"}, step - 60)):
+                if 0 <= index < calls:
+                    call_id, n = ids[index]
+                    spool.append(event_body(call_id, event, extension=agent_extension(n), number=customer_number(n),
+                                            **extra))
+        deliverer = Deliverer(spool, OdooClient(base, TOKEN, timeout=60))
+        started = time.monotonic()
+        deliverer.start()
+        while spool.pending_count() and time.monotonic() - started < 600:
+            time.sleep(0.05)
+        elapsed = time.monotonic() - started
+        deliverer.stop()
+        undelivered = spool.pending_count() + len(spool.dead_letters())
+        spool.close()
+    return elapsed, undelivered
+
+
 def percentile(values, fraction):
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(len(ordered) * fraction))] if ordered else float("nan")
@@ -211,6 +246,7 @@ def main():
     parser.add_argument("--workers", type=int, default=0,
                         help="0: Odoo's threaded server (one process); 1: one prefork worker process")
     parser.add_argument("--batch", type=int, default=90, help="events per request in the batched phase")
+    parser.add_argument("--backlog", type=int, default=2000, help="calls waiting in the bridge's spool (phase 4)")
     parser.add_argument("--reset", action="store_true", help="rebuild the benchmark database")
     args = parser.parse_args()
     prepare_database(reset=args.reset)
@@ -253,6 +289,7 @@ def main():
         base_lat, base_err, base_time = _load(args.seconds, args.clients, baseline)
         ev_lat, ev_err, ev_time = _load(args.seconds, args.clients, call)
         batch_lat, batch_err, batch_time = _load(args.seconds, args.clients, batches)
+        drain_time, undelivered = drain_bridge_spool(base, args.backlog)
     finally:
         server.stop()
     per_batch = 3 * group
@@ -274,7 +311,11 @@ def main():
         print(f"events {label} / baseline: throughput x{rate / base_rate:.2f}, "
               f"median latency x{statistics.median(latencies) / base_med:.2f}, "
               f"p99 x{percentile(latencies, 0.99) / base_p99:.2f}")
-    best = max(ev_rate, batch_rate * per_batch)
+    drain_rate = 3 * args.backlog / drain_time
+    print(f"the bridge's delivery thread, {3 * args.backlog} events of {args.backlog} calls waiting in its spool: "
+          f"{drain_rate:.0f} events/s (x{drain_rate / base_rate:.2f} the baseline), drained in {drain_time:.1f} s, "
+          f"{undelivered} not delivered")
+    best = max(ev_rate, batch_rate * per_batch, drain_rate)
     print(f"goal >= 300 events/s: {'met' if best >= 300 else 'NOT met'} ({best:.0f}/s)")
 
 
