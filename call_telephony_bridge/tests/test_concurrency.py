@@ -48,7 +48,8 @@ class TestConcurrentEvents(BaseCase):
         return parse_event(body)
 
     def _receive_together(self, events):
-        """Each event in its own thread and transaction, all released at once by a barrier."""
+        """Each event (or batch: a list of events) in its own thread and transaction, all released at once by a
+        barrier."""
         barrier = threading.Barrier(len(events))
         answers = [None] * len(events)
 
@@ -60,7 +61,11 @@ class TestConcurrentEvents(BaseCase):
                 line = env["telephony.line"].browse(self.line_id)
                 line.company_id  # noqa: B018 - the snapshot is taken before the race, as a request would do
                 barrier.wait(timeout=10)
-                answers[index] = env["telephony.call.lifecycle"].receive(line, event)
+                lifecycle = env["telephony.call.lifecycle"]
+                if isinstance(event, list):
+                    answers[index] = lifecycle.receive_batch(line, event)
+                else:
+                    answers[index] = lifecycle.receive(line, event)
 
         threads = [threading.Thread(target=worker, args=(i, e)) for i, e in enumerate(events)]
         for thread in threads:
@@ -94,3 +99,16 @@ class TestConcurrentEvents(BaseCase):
             self.assertEqual(sorted(bool(body.get("duplicate")) for _status, body in answers), [False, True])
             calls, event_count = self._calls(call_ref)
             self.assertEqual((len(calls), event_count), (1, 1))
+
+    def test_two_batches_with_the_same_calls_in_opposite_orders_neither_wait_crosswise_nor_split_a_call(self):
+        for round_ in range(ROUNDS):
+            first, second = f"conc-{self.tag}-b1-{round_}", f"conc-{self.tag}-b2-{round_}"
+            batches = [
+                [self._event(first, "ringing", 0), self._event(second, "ringing", 0)],
+                [self._event(second, "answered", 3), self._event(first, "answered", 3)],
+            ]
+            answers = self._receive_together(batches)
+            self.assertEqual([[status for status, _body in batch] for batch in answers], [[200, 200], [200, 200]])
+            for call_ref in (first, second):
+                calls, event_count = self._calls(call_ref)
+                self.assertEqual((calls, event_count), ([("in_progress", self.user_id)], 2))
