@@ -58,39 +58,38 @@ class BaseAutomation(models.Model):
     def _filter_pre(self, records, feedback=False):
         if records._name != "crm.call" or not records or not self.sudo().filter_pre_domain:
             return super()._filter_pre(records, feedback=feedback)
-        try:
-            with self.env.cr.savepoint():
-                return super()._filter_pre(records, feedback=feedback)
-        except psycopg2.OperationalError:
-            raise
-        except Exception:
-            self._log_call_failure(records, _("its condition before the update could not be evaluated"))
-            return records.browse()
+        return self._run_skipping_failure(
+            records, _("its condition before the update could not be evaluated"), records.browse(),
+            lambda: super(BaseAutomation, self)._filter_pre(records, feedback=feedback),
+        )
 
     def _filter_post_export_domain(self, records, feedback=False):
         if records._name != "crm.call" or not records or not self.sudo().filter_domain:
             return super()._filter_post_export_domain(records, feedback=feedback)
-        try:
-            with self.env.cr.savepoint():
-                return super()._filter_post_export_domain(records, feedback=feedback)
-        except psycopg2.OperationalError:
-            raise
-        except Exception:
-            self._log_call_failure(records, _("its condition could not be evaluated"))
-            return records.browse(), None
+        return self._run_skipping_failure(
+            records, _("its condition could not be evaluated"), (records.browse(), None),
+            lambda: super(BaseAutomation, self)._filter_post_export_domain(records, feedback=feedback),
+        )
 
     def _process(self, records, domain_post=None):
         if records._name != "crm.call" or not records:
             return super()._process(records, domain_post=domain_post)
+        return self._run_skipping_failure(
+            records, _("one of its actions failed"), None,
+            lambda: super(BaseAutomation, self)._process(records, domain_post=domain_post),
+        )
+
+    def _run_skipping_failure(self, calls, reason, skipped, step):
+        """Run one step of this rule on ``calls``; if it fails, undo its changes, log why and answer ``skipped``."""
         try:
             with self.env.cr.savepoint():
-                return super()._process(records, domain_post=domain_post)
+                return step()
         except psycopg2.OperationalError:
             # Concurrency errors must reach the request so that Odoo retries it.
             raise
         except Exception:
-            self._log_call_failure(records, _("one of its actions failed"))
-            return None
+            self._log_call_failure(calls, reason)
+            return skipped
 
     def _check_trigger_fields(self, record):
         if record._name == "crm.call":
