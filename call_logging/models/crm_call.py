@@ -5,12 +5,11 @@ import pytz
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
-from ..tools.call_duration import format_duration
+from ..tools.call_duration import MAX_DURATION, format_duration
 from ..tools.phone_normalize import to_e164
 
 # A start within this margin of "now" counts as "now" (C3).
 NOW_MARGIN = timedelta(minutes=1)
-MAX_DURATION = 24 * 3600
 DEFAULT_SCHEDULED_LENGTH = timedelta(minutes=15)
 # Missed calls older than this leave the day plan even when nobody returned them.
 MISSED_CALL_HORIZON = timedelta(days=14)

@@ -1,5 +1,8 @@
 """Call durations as people read them: mm:ss, or h:mm:ss past an hour."""
 
+# No call lasts longer.
+MAX_DURATION = 24 * 3600
+
 
 def format_duration(seconds):
     """Render a number of seconds as ``mm:ss``, or ``h:mm:ss`` from one hour on."""

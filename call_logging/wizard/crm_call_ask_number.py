@@ -28,12 +28,7 @@ class CrmCallAskNumber(models.TransientModel):
     def action_confirm(self):
         """Store the number on the contact (or lead) and go on with the call."""
         self.ensure_one()
-        number = (self.number or "").strip()
-        digits = sum(ch.isdigit() for ch in number)
-        if not MIN_DIGITS <= digits <= MAX_DIGITS:
-            raise UserError(_("“%s” does not look like a phone number.", number))
-        target = self.lead_id if self.lead_id and not self.partner_id else self.partner_id
-        target.write({self.number_field: number})
+        number = self._store_number()
         if self.then == "schedule":
             return self.env["crm.call"]._action_new_call(
                 _("Schedule a Call"), "scheduled", partner=self.partner_id or None, lead=self.lead_id or None
@@ -41,3 +36,12 @@ class CrmCallAskNumber(models.TransientModel):
         return self.env["crm.call"].start_call_with(
             partner=self.partner_id or None, lead=self.lead_id or None, phone=number
         )
+
+    def _store_number(self):
+        """Check the number typed, keep it on the contact (else the lead) and return it."""
+        number = (self.number or "").strip()
+        if not MIN_DIGITS <= sum(ch.isdigit() for ch in number) <= MAX_DIGITS:
+            raise UserError(_("“%s” does not look like a phone number.", number))
+        target = self.lead_id if self.lead_id and not self.partner_id else self.partner_id
+        target.write({self.number_field: number})
+        return number

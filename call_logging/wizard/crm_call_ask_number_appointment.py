@@ -1,8 +1,6 @@
 from odoo import _, fields, models
 from odoo.exceptions import UserError
 
-from .crm_call_ask_number import MAX_DIGITS, MIN_DIGITS
-
 
 class CrmCallAskNumber(models.TransientModel):
     """Booking a phone appointment with a contact without a number: ask for it, keep it, then book (K4)."""
@@ -20,8 +18,5 @@ class CrmCallAskNumber(models.TransientModel):
             return super().action_confirm()
         if not self.partner_id:
             raise UserError(_("A phone appointment is booked with a contact."))
-        number = (self.number or "").strip()
-        if not MIN_DIGITS <= sum(ch.isdigit() for ch in number) <= MAX_DIGITS:
-            raise UserError(_("“%s” does not look like a phone number.", number))
-        self.partner_id.write({self.number_field: number})
+        self._store_number()
         return self.partner_id._action_new_phone_appointment()

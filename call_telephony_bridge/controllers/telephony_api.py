@@ -9,6 +9,7 @@ from ..tools.event_schema import (
     MAX_AUDIO_BODY_BYTES,
     MAX_BATCH_EVENTS,
     MAX_BODY_BYTES,
+    MAX_NUMBER_LENGTH,
     EventError,
     parse_event,
 )
@@ -106,7 +107,7 @@ class TelephonyApi(http.Controller):
             return self._unauthorized()
         from_number = params.get("from") or ""
         to_number = params.get("to") or ""
-        if not isinstance(from_number, str) or len(from_number) > 64 or len(to_number) > 64:
+        if not isinstance(from_number, str) or max(len(from_number), len(to_number)) > MAX_NUMBER_LENGTH:
             return _error(400, "from and to must be phone numbers")
         # Superuser: routing reads contacts and users on behalf of the authenticated line, not of a user.
         context = dict(request.env.context, allowed_company_ids=[line.company_id.id])

@@ -155,11 +155,12 @@ class CrmCall(models.Model):
         if full or (ended and call.user_id == user):
             data["results"] = call.env["crm.call.result"]._telephony_choices()
         if full:
-            data.update(call._telephony_caller_card())
+            data.update(call._telephony_caller_card(states))
         return data
 
-    def _telephony_caller_card(self):
-        """The caller's company, salesperson, open leads, next activities and last calls.
+    def _telephony_caller_card(self, states):
+        """The caller's company, salesperson, open leads, next activities and last calls (``states``: the labels
+        of the call states, in the reader's language).
 
         Read with parameterized queries rather than ORM searches: the card is built for every ringing
         call, and the searches' overhead was most of its cost. It is shown whatever the rung user's
@@ -168,7 +169,7 @@ class CrmCall(models.Model):
         commercial = partner.commercial_partner_id
         lang = self.env.lang or "en_US"
         self.env.flush_all()
-        open_leads = self._popup_rows(SQL(
+        open_leads = self.env.execute_query_dict(SQL(
             """SELECT l.id, l.name, COALESCE(s.name->>%s, s.name->>'en_US', '') AS stage
                  FROM crm_lead l
                  JOIN res_partner p ON p.id = l.partner_id
@@ -181,7 +182,7 @@ class CrmCall(models.Model):
         if lead and lead.active and lead.id not in {row["id"] for row in open_leads}:
             open_leads.insert(0, {"id": lead.id, "name": lead.name, "stage": lead.stage_id.name or ""})
         lead_ids = [row["id"] for row in open_leads]
-        activities = self._popup_rows(SQL(
+        activities = self.env.execute_query_dict(SQL(
             """SELECT a.id, COALESCE(NULLIF(a.summary, ''), t.name->>%s, t.name->>'en_US', '') AS summary,
                       a.date_deadline, COALESCE(up.name, '') AS "user", a.res_model, a.res_id
                  FROM mail_activity a
@@ -202,7 +203,7 @@ class CrmCall(models.Model):
             same_caller = SQL("c.phone_e164 = %s", self.phone_e164)
         else:
             same_caller = SQL("c.phone = %s", self.phone or "")
-        last_calls = self._popup_rows(SQL(
+        last_calls = self.env.execute_query_dict(SQL(
             """SELECT c.id, COALESCE(c.name, '') AS name, c.start, c.state, c.duration, COALESCE(up.name, '') AS "user"
                  FROM crm_call c
                  LEFT JOIN res_users u ON u.id = c.user_id
@@ -213,7 +214,6 @@ class CrmCall(models.Model):
             same_caller, self.id, POPUP_LIST_LIMIT,
         ))
         responsible = partner.user_id or lead.user_id
-        states = dict(self._fields["state"]._description_selection(self.env))
         for activity in activities:
             activity["deadline"] = str(activity.pop("date_deadline"))
         for past in last_calls:
@@ -226,8 +226,3 @@ class CrmCall(models.Model):
             "activities": activities,
             "last_calls": last_calls,
         }
-
-    def _popup_rows(self, query):
-        self.env.cr.execute(query)
-        columns = [column.name for column in self.env.cr.description]
-        return [dict(zip(columns, row, strict=True)) for row in self.env.cr.fetchall()]

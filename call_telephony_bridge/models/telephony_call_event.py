@@ -52,16 +52,20 @@ class TelephonyCallEvent(models.Model):
         ))
 
     @api.model
-    def _history(self, company_id, call_ref):
-        """The events of one PBX call, in the order they happened: dicts of event, time, extension, reason."""
-        self.flush_model()
+    def _history(self, company_id, call_refs):
+        """The events of these PBX calls, in the order they happened: {call id: [{event, time, extension, reason}]}."""
+        if not call_refs:
+            return {}
         self.env.cr.execute(SQL(
-            """SELECT event, event_time, extension, reason FROM telephony_call_event
-                WHERE company_id = %s AND call_ref = %s ORDER BY event_time, id""",
-            company_id, call_ref,
+            """SELECT call_ref, event, event_time, extension, reason FROM telephony_call_event
+                WHERE company_id = %s AND call_ref = ANY(%s) ORDER BY event_time, id""",
+            company_id, list(call_refs),
         ))
-        return [{"event": event, "time": moment, "extension": extension, "reason": reason}
-                for event, moment, extension, reason in self.env.cr.fetchall()]
+        history = {}
+        for call_ref, event, moment, extension, reason in self.env.cr.fetchall():
+            history.setdefault(call_ref, []).append(
+                {"event": event, "time": moment, "extension": extension, "reason": reason})
+        return history
 
     @api.autovacuum
     def _gc_old_events(self):

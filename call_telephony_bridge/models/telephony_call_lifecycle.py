@@ -7,11 +7,10 @@ from psycopg2 import errors as pg_errors
 from odoo import _, api, models, sql_db
 
 from ..tools.call_state import summarize
-from ..tools.event_schema import event_key, other_party
+from ..tools.event_schema import AUDIO_EVENTS, event_key, other_party
 
 _logger = logging.getLogger(__name__)
 
-AUDIO_EVENTS = ("recording", "voicemail")
 RESULT_XMLIDS = {"no_answer": "call_logging.result_no_answer", "busy": "call_logging.result_busy"}
 NOTIFY_RINGING = "call_telephony_bridge/ringing"
 NOTIFY_UPDATE = "call_telephony_bridge/update"
@@ -22,9 +21,11 @@ MAX_ATTEMPTS = 5
 
 @dataclass
 class _Known:
-    """The calls (PBX id -> crm.call id) and applied event keys of a batch, kept up to date as it goes."""
+    """The calls (PBX id -> crm.call id), their events (PBX id -> [event]) and the applied event keys of a batch,
+    kept up to date as it goes."""
 
     calls: dict
+    history: dict
     applied: set
 
 
@@ -157,12 +158,12 @@ class TelephonyCallLifecycle(models.AbstractModel):
         call = self.env["crm.call"].browse(known.calls.get(event["call_id"], []))
         if key in known.applied:
             return {"call_id": call.id or None, "duplicate": True}
-        # The call is recomputed from all its events: the ones before, and this one in its place in time.
-        events = self.env["telephony.call.event"]._history(company.id, event["call_id"]) if call else []
+        # The call is recomputed from all its events: the ones before and this one (summarize orders them).
+        events = known.history.setdefault(event["call_id"], [])
         events.append({"event": event["event"], "time": event["time"], "extension": event["extension"],
                        "reason": event["reason"]})
-        events.sort(key=lambda e: e["time"])
         summary = summarize(events, call.direction if call else event["direction"])
+        previous_state = call.state
         if not call:
             call = self._create_call(line, event, summary)
             known.calls[event["call_id"]] = call.id
@@ -179,7 +180,6 @@ class TelephonyCallLifecycle(models.AbstractModel):
             "reason": event["reason"],
         })
         known.applied.add(key)
-        previous_state = call.state
         self._apply_state(call, line, summary, len(events))
         if event["event"] in AUDIO_EVENTS:
             self._attach_audio(call, event)
@@ -231,13 +231,14 @@ class TelephonyCallLifecycle(models.AbstractModel):
             (company_id, sorted({event_key(event) for event in events})),
         )
         applied = {row[0] for row in self.env.cr.fetchall()}
+        history = self.env["telephony.call.event"]._history(company_id, list(calls))
         if len(events) > 1:
             # Read the batch's calls and people in a few queries rather than one record at a time.
             self.env["crm.call"].browse(calls.values()).mapped("partner_id.name")
             users = self.env["res.users"].browse(
                 {self._user_for_extension(event["extension"], company).id for event in events} - {False})
             users.mapped("partner_id.lang")
-        return _Known(calls=calls, applied=applied)
+        return _Known(calls=calls, history=history, applied=applied)
 
     def _create_call(self, line, event, summary):
         number = other_party(event)

@@ -5,7 +5,7 @@ import secrets
 from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
 
-from ..tools.numbers import is_listed, parse_number_list
+from ..tools.numbers import is_listed
 
 TOKEN_BYTES = 32
 
@@ -206,8 +206,7 @@ class TelephonyLine(models.Model):
     def _is_exception_number(self, number):
         """True when calls with ``number`` must leave no trace in the CRM (T8)."""
         self.ensure_one()
-        listed = parse_number_list(self.exception_numbers)
-        return bool(listed) and is_listed(number, listed, self.company_id.country_id.code)
+        return is_listed(number, self.exception_numbers, self.company_id.country_id.code)
 
     def _creates_lead_for(self, direction):
         """True when an unknown number calling in ``direction`` gets a lead automatically (T2)."""
@@ -226,7 +225,7 @@ class TelephonyLine(models.Model):
                               "straight to voicemail."))
         chained = self.env["telephony.queue"]
         for queue in self.fallback_queue_id | self.default_queue_id:
-            chained |= chained.union(*queue._fallback_chain()[0])
+            chained = chained.union(*queue._fallback_chain()[0])
         for queue in chained:
             problems += queue._routing_problems()
         return list(dict.fromkeys(problems))

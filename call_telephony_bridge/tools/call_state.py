@@ -5,9 +5,10 @@ the hangup); the state is always recomputed from the whole set, so the order of 
 never changes the result.
 """
 
+from odoo.addons.call_logging.tools.call_duration import MAX_DURATION
+
 # Events of the same second are read in the order a call lives them.
 EVENT_RANK = {"ringing": 0, "answered": 1, "hold": 2, "unhold": 3, "recording": 4, "voicemail": 4, "hangup": 5}
-MAX_DURATION = 24 * 3600
 
 
 def _seconds(start, end):

@@ -1,5 +1,7 @@
 """Matching numbers against a line's exception list: plain functions, no ORM."""
 
+import functools
+
 from odoo.addons.call_logging.tools.phone_normalize import to_e164
 
 # Numbers are compared on their last digits when one of them cannot be read as E.164.
@@ -33,9 +35,13 @@ def parse_number_list(text):
     return numbers
 
 
-def is_listed(number, listed_numbers, country_code=None):
-    """True when ``number`` is, in any spelling, one of ``listed_numbers``."""
-    if not number:
-        return False
-    wanted = number_keys(number, country_code)
-    return any(wanted & number_keys(listed, country_code) for listed in listed_numbers)
+@functools.lru_cache(maxsize=256)
+def listed_keys(text, country_code=None):
+    """Every spelling of every number of a one-number-per-line list. Read for each call event and each
+    route question, and parsing numbers is the costly part: kept per list text."""
+    return frozenset().union(*(number_keys(listed, country_code) for listed in parse_number_list(text)))
+
+
+def is_listed(number, text, country_code=None):
+    """True when ``number`` is, in any spelling, one of the numbers of the list ``text``."""
+    return bool(number) and bool(number_keys(number, country_code) & listed_keys(text or "", country_code))

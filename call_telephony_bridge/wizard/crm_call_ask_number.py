@@ -1,6 +1,4 @@
-from odoo import _, fields, models
-from odoo.addons.call_logging.wizard.crm_call_ask_number import MAX_DIGITS, MIN_DIGITS
-from odoo.exceptions import UserError
+from odoo import fields, models
 
 
 class CrmCallAskNumber(models.TransientModel):
@@ -15,9 +13,4 @@ class CrmCallAskNumber(models.TransientModel):
         self.ensure_one()
         if self.then != "dial":
             return super().action_confirm()
-        number = (self.number or "").strip()
-        if not MIN_DIGITS <= sum(ch.isdigit() for ch in number) <= MAX_DIGITS:
-            raise UserError(_("“%s” does not look like a phone number.", number))
-        target = self.lead_id if self.lead_id and not self.partner_id else self.partner_id
-        target.write({self.number_field: number})
-        return self.env["crm.call"].telephony_dial(number, partner=self.partner_id, lead=self.lead_id)
+        return self.env["crm.call"].telephony_dial(self._store_number(), partner=self.partner_id, lead=self.lead_id)
