@@ -26,6 +26,7 @@ class BaseAutomation(models.Model):
     # The mixin: whether rules watch calls is cached (_call_rules_watch_writes).
     _name = "base.automation"
     _inherit = ["base.automation", "call.lookup.cache.mixin"]
+    _lookup_cache_fields = frozenset({"model_id", "model_name", "trigger", "active"})
 
     call_failure_count = fields.Integer(string="Failures", compute="_compute_call_failure_count")
 
@@ -34,9 +35,12 @@ class BaseAutomation(models.Model):
     # ------------------------------------------------------------------
     def _compute_call_failure_count(self):
         # sudo: the log is readable by administrators only, who are the ones shown the count
-        logs = self.env["ir.logging"].sudo()
+        paths = [f"base_automation({rule.id})" for rule in self if rule.id]
+        counts = dict(self.env["ir.logging"].sudo()._read_group(
+            [("name", "=", FAILURE_LOGGER), ("path", "in", paths)], ["path"], ["__count"],
+        ))
         for automation in self:
-            automation.call_failure_count = automation.id and logs.search_count(automation._call_failure_domain())
+            automation.call_failure_count = automation.id and counts.get(f"base_automation({automation.id})", 0)
 
     # ------------------------------------------------------------------
     # Actions

@@ -651,6 +651,10 @@ class CrmCall(models.Model):
             vals["hold_duration"] = self.hold_duration + int((now - self.hold_started_at).total_seconds())
         return vals
 
+    def _caller_name(self):
+        """Who this call (one, or none) is with, as people read it: the contact, else the lead, else the number."""
+        return (self.partner_id or self.lead_id).display_name or self.phone or ""
+
     @api.model
     def _default_subject(self, who, direction):
         if direction == "inbound":

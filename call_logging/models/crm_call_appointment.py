@@ -180,7 +180,7 @@ class CrmCall(models.Model):
                 continue
             call.sudo().activity_schedule(  # sudo: the cron gives the to-do to the owner, whoever runs it
                 "mail.mail_activity_data_call",
-                summary=_("Missed phone appointment: call %(who)s back", who=call._appointment_who()),
+                summary=_("Missed phone appointment: call %(who)s back", who=call._caller_name()),
                 note=_("Nobody called in the agreed window; apologise and agree on a new time."),
                 user_id=owner.id,
             )
@@ -201,7 +201,7 @@ class CrmCall(models.Model):
             "call_id": self.id,
             "title": _("Phone appointment: call now"),
             "message": _("%(subject)s - %(who)s, %(number)s, until %(time)s",
-                         subject=self.name, who=self._appointment_who(), number=self.phone or "",
+                         subject=self.name, who=self._caller_name(), number=self.phone or "",
                          time=end.strftime("%H:%M")),
         }
 
@@ -285,6 +285,3 @@ class CrmCall(models.Model):
         self.ensure_one()
         return bool(self.is_appointment and self.state == "scheduled" and self.window_end and self.window_end > now)
 
-    def _appointment_who(self):
-        self.ensure_one()
-        return (self.partner_id or self.lead_id).display_name or self.phone or ""

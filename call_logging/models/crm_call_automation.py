@@ -153,7 +153,7 @@ class CrmCall(models.Model):
         """What the reminder shows: the call, who with, when, and what the owner can do."""
         self.ensure_one()
         start = fields.Datetime.context_timestamp(self, self.start)
-        who = (self.partner_id or self.lead_id).display_name or self.phone
+        who = self._caller_name()
         time = start.strftime("%H:%M")
         if who:
             message = _("%(subject)s at %(time)s - %(who)s", subject=self.name, time=time, who=who)

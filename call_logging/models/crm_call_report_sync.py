@@ -1,26 +1,17 @@
 from odoo import api, models
 from odoo.tools import SQL
 
+from ..tools.call_statistics import AGGREGATE_MODELS, CALL_LOCAL_DAY, CALL_OWNER_JOINS
+
 # Fields whose change moves a call in the call statistics.
 REPORTED_FIELDS = frozenset({
     "start", "user_id", "team_id", "company_id", "direction", "state", "purpose_id", "result_id",
     "duration", "hold_duration", "answered_at", "lead_id", "stop",
 })
-# Tables summing calls per owner and day; each is refreshed for the buckets a change touches.
-AGGREGATE_MODELS = ("crm.call.report", "crm.call.report.month", "crm.call.lead.report")
 # Where a transaction keeps the ids of the calls it changed, until their buckets are queued at commit.
 PENDING_CALLS = "call_logging.call_statistics_calls"
 # The (owner, day) buckets changed by committed transactions and not yet recomputed.
 QUEUE_TABLE = "crm_call_statistics_queue"
-# The owner's day of a call, as the statistics count it (see crm.call.aggregate.mixin).
-CALL_BUCKETS = """
-    SELECT DISTINCT COALESCE(c.user_id, 0),
-           (c.start AT TIME ZONE 'UTC' AT TIME ZONE COALESCE(p.tz, 'UTC'))::date
-      FROM crm_call c
-           LEFT JOIN res_users u ON u.id = c.user_id
-           LEFT JOIN res_partner p ON p.id = u.partner_id
-     WHERE c.id = ANY(%s)
-"""
 
 
 class CrmCall(models.Model):
@@ -110,5 +101,7 @@ class CrmCall(models.Model):
         self.env["crm.call"].flush_model()
         self.env["res.partner"].flush_model(["tz"])
         self.env.cr.execute(SQL(
-            "INSERT INTO %s (user_id, day) " + CALL_BUCKETS, SQL.identifier(QUEUE_TABLE), list(call_ids),
+            "INSERT INTO %s (user_id, day) SELECT DISTINCT COALESCE(c.user_id, 0), %s FROM crm_call c %s "
+            "WHERE c.id = ANY(%s)",
+            SQL.identifier(QUEUE_TABLE), CALL_LOCAL_DAY, CALL_OWNER_JOINS, list(call_ids),
         ))

@@ -1,4 +1,4 @@
-from odoo import _, api, models
+from odoo import _, api, fields, models
 
 
 class CrmCallTargetMixin(models.AbstractModel):
@@ -13,6 +13,8 @@ class CrmCallTargetMixin(models.AbstractModel):
     _description = "Record with Calls"
 
     _call_link_field = None
+
+    call_count = fields.Integer(string="Number of Calls", compute="_compute_call_count")
 
     @api.depends("call_ids")
     def _compute_call_count(self):

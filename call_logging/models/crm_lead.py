@@ -1,5 +1,7 @@
 from odoo import api, fields, models
 
+from .crm_call import CLOSED_STATES, LIVE_STATES
+
 
 class CrmLead(models.Model):
     _name = "crm.lead"
@@ -9,14 +11,11 @@ class CrmLead(models.Model):
     _phone_index_fields = frozenset({"phone", "mobile", "country_id", "company_id", "partner_id"})
 
     call_ids = fields.One2many("crm.call", "lead_id", string="Calls")
-    call_count = fields.Integer(string="Number of Calls", compute="_compute_call_count")
     open_call_ids = fields.One2many(
-        "crm.call", "lead_id", string="Open Calls",
-        domain=[("state", "in", ("scheduled", "ringing", "in_progress", "on_hold"))]
+        "crm.call", "lead_id", string="Open Calls", domain=[("state", "in", ("scheduled", *LIVE_STATES))]
     )
     closed_call_ids = fields.One2many(
-        "crm.call", "lead_id", string="Closed Calls",
-        domain=[("state", "in", ("done", "missed", "cancelled"))],
+        "crm.call", "lead_id", string="Closed Calls", domain=[("state", "in", CLOSED_STATES)]
     )
 
     def _call_targets(self):

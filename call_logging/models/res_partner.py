@@ -1,6 +1,8 @@
 from odoo import api, fields, models
 from odoo.tools import SQL
 
+from .crm_call import CLOSED_STATES, LIVE_STATES
+
 
 class ResPartner(models.Model):
     _name = "res.partner"
@@ -10,14 +12,11 @@ class ResPartner(models.Model):
     _phone_index_fields = frozenset({"phone", "mobile", "country_id", "company_id"})
 
     call_ids = fields.One2many("crm.call", "partner_id", string="Calls")
-    call_count = fields.Integer(string="Number of Calls", compute="_compute_call_count")
     open_call_ids = fields.One2many(
-        "crm.call", "partner_id", string="Open Calls",
-        domain=[("state", "in", ("scheduled", "ringing", "in_progress", "on_hold"))]
+        "crm.call", "partner_id", string="Open Calls", domain=[("state", "in", ("scheduled", *LIVE_STATES))]
     )
     closed_call_ids = fields.One2many(
-        "crm.call", "partner_id", string="Closed Calls",
-        domain=[("state", "in", ("done", "missed", "cancelled"))],
+        "crm.call", "partner_id", string="Closed Calls", domain=[("state", "in", CLOSED_STATES)]
     )
 
     phone_ids = fields.One2many("res.partner.phone", "partner_id", string="Other Numbers")

@@ -1,15 +1,6 @@
 from odoo import api, models
 from odoo.tools import SQL, sql
 
-# The day a call belongs to: its start in its owner's time zone, so a rep's day is their working day.
-CALL_LOCAL_DAY = SQL(
-    "(c.start AT TIME ZONE 'UTC' AT TIME ZONE COALESCE(owner_partner.tz, 'UTC'))::date"
-)
-CALL_OWNER_JOINS = SQL(
-    "LEFT JOIN res_users owner ON owner.id = c.user_id "
-    "LEFT JOIN res_partner owner_partner ON owner_partner.id = owner.partner_id"
-)
-
 
 class CrmCallAggregateMixin(models.AbstractModel):
     """A table of call figures summed per owner and day, kept up to date from ``crm.call``.

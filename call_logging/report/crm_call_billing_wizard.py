@@ -85,21 +85,23 @@ class CrmCallBillingWizard(models.TransientModel):
         """Per customer (by name): its terms, its billable calls with billed time and amount, and totals."""
         self.ensure_one()
         calls = self.env["crm.call"].search(self._billable_calls_domain(), order="start, id")
+        roundings = dict(self.env["res.company"]._fields["call_billing_rounding"]._description_selection(self.env))
         customers = {}
         for call in calls:
             customer = call.commercial_partner_id
-            rate, rounding = customer._call_billing_terms(self.company_id)
-            line = customers.setdefault(customer.id, {
-                "customer": customer,
-                "rate": rate,
-                "rounding": dict(self.env["res.company"]._fields["call_billing_rounding"]._description_selection(
-                    self.env))[rounding],
-                "calls": [],
-                "call_count": 0,
-                "duration": 0,
-                "billed_seconds": 0,
-                "amount": 0.0,
-            })
+            line = customers.get(customer.id)
+            if line is None:
+                rate, rounding = customer._call_billing_terms(self.company_id)
+                line = customers[customer.id] = {
+                    "customer": customer,
+                    "rate": rate,
+                    "rounding": roundings[rounding],
+                    "calls": [],
+                    "call_count": 0,
+                    "duration": 0,
+                    "billed_seconds": 0,
+                    "amount": 0.0,
+                }
             line["calls"].append(call)
             line["call_count"] += 1
             line["duration"] += call.duration

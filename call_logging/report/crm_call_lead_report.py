@@ -2,7 +2,7 @@ from odoo import _, api, fields, models
 from odoo.tools import SQL
 from odoo.tools.misc import format_date
 
-from .crm_call_aggregate_mixin import CALL_LOCAL_DAY, CALL_OWNER_JOINS
+from ..tools.call_statistics import CALL_LOCAL_DAY, CALL_OWNER_JOINS
 
 
 class CrmCallLeadReport(models.Model):

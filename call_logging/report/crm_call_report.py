@@ -5,7 +5,7 @@ from odoo.models import parse_read_group_spec
 from odoo.tools import SQL, date_utils
 from odoo.tools.misc import format_date
 
-from .crm_call_aggregate_mixin import CALL_LOCAL_DAY, CALL_OWNER_JOINS
+from ..tools.call_statistics import AGGREGATE_MODELS, CALL_LOCAL_DAY, CALL_OWNER_JOINS
 
 # Calls that took place (or are taking place): what "calls per day" counts.
 NOT_HELD_STATES = ("scheduled", "cancelled")
@@ -201,7 +201,7 @@ class CrmCallReport(models.Model):
     @api.model
     def _cron_rebuild_call_statistics(self):
         """Nightly: recompute every call statistics table from the calls."""
-        for model in ("crm.call.report", "crm.call.report.month", "crm.call.lead.report"):
+        for model in AGGREGATE_MODELS:
             self.env[model]._rebuild()
 
     @api.model

@@ -8,6 +8,7 @@ digits. Stored numbers and looked-up numbers go through the same function, so
 any two spellings of one number meet on at least one key (T6).
 """
 
+import functools
 import re
 from typing import NamedTuple
 
@@ -48,6 +49,14 @@ def phone_keys(raw, country_code=None):
     Accepts "+", ",", "()", spaces, dashes, dots and slashes, a leading 00 or trunk 0,
     "(0)" after a country code and extension suffixes; never raises.
     """
+    if not isinstance(raw, str):
+        return None
+    # A call's number is read when it is looked up, stored and indexed: parse it once.
+    return _cached_phone_keys(raw, country_code or None)
+
+
+@functools.lru_cache(maxsize=4096)
+def _cached_phone_keys(raw, country_code):
     region = (country_code or "").upper() or None
     loose = None
     for text in _spellings(raw):

@@ -31,8 +31,7 @@ class CrmCallFollowup(models.TransientModel):
     def _compute_summary(self):
         labels = {"meeting": _("Meeting with %s"), "call": _("Call back %s"), "task": _("Follow up %s")}
         for wizard in self:
-            who = (wizard.call_id.partner_id or wizard.call_id.lead_id).display_name or wizard.call_id.phone or ""
-            wizard.summary = labels[wizard.followup_type] % who
+            wizard.summary = labels[wizard.followup_type] % wizard.call_id._caller_name()
 
     def action_create(self):
         """Create the follow-up and open it."""

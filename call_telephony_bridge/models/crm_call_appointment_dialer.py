@@ -133,7 +133,7 @@ class CrmCall(models.Model):
         except UserError as error:
             self._write_appointment_bookkeeping({"next_dial_at": retry_at})
             self.message_post(body=_("The PBX could not call %(who)s: %(error)s. Next attempt at %(time)s.",
-                                     who=self._appointment_who(), error=error.args[0],
+                                     who=self._caller_name(), error=error.args[0],
                                      time=self._owner_time(retry_at)))
             return self.browse()
         attempt = self.browse(action["res_id"])
@@ -160,7 +160,7 @@ class CrmCall(models.Model):
         self.ensure_one()
         self.write({"state": "done"})
         self.message_post(body=_("Held: %(who)s answered the call at %(time)s.",
-                                 who=self._appointment_who(), time=self._owner_time(attempt.answered_at)))
+                                 who=self._caller_name(), time=self._owner_time(attempt.answered_at)))
 
     # ------------------------------------------------------------------
     # Tools
