@@ -18,7 +18,6 @@ run; it prints median and p99 in milliseconds and the baseline / report ratio. G
 """
 
 import argparse
-import io
 import math
 import os
 import random
@@ -33,6 +32,8 @@ ROOT = Path(__file__).resolve().parent.parent
 ODOO_SRC = Path(os.environ.get("ODOO_SRC", "/opt/odoo18"))
 sys.path.insert(0, str(ODOO_SRC))
 
+from bench_common import addons_path, copy_rows  # noqa: E402
+
 import odoo  # noqa: E402
 from odoo.tools import SQL  # noqa: E402
 
@@ -41,11 +42,6 @@ SEED = 20261125
 TIME_ZONES = ["Europe/Warsaw", "Europe/Warsaw", "Asia/Tokyo", "UTC", "America/New_York"]
 PRESALES_TEAM = "Pre-Sales"
 COPY_CHUNK = 100_000
-
-
-def addons_path():
-    paths = [ODOO_SRC / "addons", ODOO_SRC / "odoo" / "addons", ROOT]
-    return ",".join(str(path) for path in paths if path.is_dir())
 
 
 def parse_args():
@@ -137,7 +133,7 @@ def populate(env, args):
     columns = ("name", "direction", "state", "start", "stop", "duration", "hold_duration", "talk_duration",
                "answered_at", "user_id", "team_id", "partner_id", "commercial_partner_id", "lead_id", "purpose_id",
                "result_id", "company_id", "goal_status", "caller_type", "reminder_minutes", "reschedule_count",
-               "is_billable", "create_uid", "write_uid", "create_date", "write_date")
+               "is_billable", "dial_mode", "create_uid", "write_uid", "create_date", "write_date")
     now = datetime.now().replace(microsecond=0)
     first = now - timedelta(days=365 * args.years)
     span = int((now - first).total_seconds())
@@ -175,21 +171,13 @@ def populate(env, args):
             yield (
                 "Bench call", "inbound" if inbound else "outbound", state, start, stop, duration, hold,
                 duration - hold, answered_at, user_id, team_of[user_id], contact_id, commercial_of[contact_id],
-                lead_id, purpose_id, result_id, env.company.id, "none", "contact", 0, 0, True, 1, 1, now, now,
+                lead_id, purpose_id, result_id, env.company.id, "none", "contact", 0, 0, True, "manual", 1, 1, now, now,
             )
-
-    def copy_text(chunk):
-        buffer = io.StringIO()
-        for row in chunk:
-            buffer.write("\t".join("\\N" if value is None else str(value) for value in row))
-            buffer.write("\n")
-        buffer.seek(0)
-        return buffer
 
     remaining = args.calls
     while remaining:
         count = min(COPY_CHUNK, remaining)
-        cr.copy_expert(f"COPY crm_call ({', '.join(columns)}) FROM STDIN", copy_text(rows(count)))
+        copy_rows(cr, "crm_call", columns, rows(count))
         remaining -= count
         print(f"  {args.calls - remaining} calls copied, {time.perf_counter() - started:.0f} s", flush=True)
     cr.execute("ANALYZE crm_call")

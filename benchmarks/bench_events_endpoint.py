@@ -46,6 +46,8 @@ from pathlib import Path
 import requests
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from bench_common import addons_path, percentile
+
 from pbx_bridge.odoo_client import Deliverer, OdooClient
 from pbx_bridge.spool import Spool
 
@@ -69,11 +71,6 @@ def agent_extension(n):
 
 def customer_number(n):
     return f"+48 22 765 {n % CUSTOMERS // 10:02d} {n % 10}0"
-
-
-def addons_path():
-    paths = [ODOO_SRC / "addons", ODOO_SRC / "odoo" / "addons", ROOT]
-    return ",".join(str(p) for p in paths if p.is_dir())
 
 
 def odoo_command(*args, subcommand=()):
@@ -143,9 +140,9 @@ env.cr.commit()
 class OdooServer:
     """``python -m odoo`` serving the benchmark database on ``port`` (stopped by its own pid)."""
 
-    def __init__(self, port, workers=0, gevent_port=None):
+    def __init__(self, port, workers=0, gevent_port=None, db=DB_NAME):
         self.port = port
-        args = ["-d", DB_NAME, f"--db-filter=^{DB_NAME}$", f"--http-port={port}", f"--workers={workers}",
+        args = ["-d", db, f"--db-filter=^{db}$", f"--http-port={port}", f"--workers={workers}",
                 "--max-cron-threads=0", "--log-level=warn", "--db_maxconn=64"]
         if gevent_port:
             args.append(f"--gevent-port={gevent_port}")
@@ -204,11 +201,6 @@ def drain_bridge_spool(base, calls):
         undelivered = spool.pending_count() + len(spool.dead_letters())
         spool.close()
     return elapsed, undelivered
-
-
-def percentile(values, fraction):
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(len(ordered) * fraction))] if ordered else float("nan")
 
 
 def _load(seconds, clients, make_request):

@@ -34,7 +34,6 @@ is the one ``setup/test.sh`` builds)::
 """
 
 import argparse
-import io
 import os
 import random
 import re
@@ -49,6 +48,7 @@ ODOO_SRC = Path(os.environ.get("ODOO_SRC", "/opt/odoo18"))
 sys.path.insert(0, str(ODOO_SRC))
 
 import phonenumbers  # noqa: E402
+from bench_common import addons_path, copy_rows, percentile  # noqa: E402
 
 import odoo  # noqa: E402
 from odoo import api  # noqa: E402
@@ -155,10 +155,7 @@ def respell(country, stored):
 # Database
 # ----------------------------------------------------------------------
 def odoo_command(db, *args):
-    addons = f"{ODOO_SRC}/odoo/addons,{ROOT}"
-    if (ODOO_SRC / "addons").is_dir():
-        addons = f"{ODOO_SRC}/addons,{addons}"
-    return [sys.executable, "-m", "odoo", f"--addons-path={addons}", "-d", db, *args]
+    return [sys.executable, "-m", "odoo", f"--addons-path={addons_path()}", "-d", db, *args]
 
 
 def create_database(db):
@@ -176,15 +173,6 @@ def create_database(db):
                      "--http-port=8299", "--max-cron-threads=0"),
         check=True, env=env, cwd=ROOT,
     )
-
-
-def copy_rows(cr, table, columns, rows):
-    buffer = io.StringIO()
-    for row in rows:
-        buffer.write("\t".join(r"\N" if value is None else str(value) for value in row))
-        buffer.write("\n")
-    buffer.seek(0)
-    cr._obj.copy_expert(f"COPY {table} ({', '.join(columns)}) FROM STDIN", buffer)
 
 
 def odoo_sanitized(country_code, *raw_numbers):
@@ -310,8 +298,7 @@ def measure(env, lookups, companies, find):
         durations.append((time.perf_counter() - start) * 1000)
         hits += (model, record_id) in found
     durations.sort()
-    p99 = durations[min(len(durations) - 1, int(len(durations) * 0.99))]
-    return hits / len(lookups), statistics.median(durations), p99
+    return hits / len(lookups), statistics.median(durations), percentile(durations, 0.99)
 
 
 def find_ours(env, spelling, company):
@@ -352,8 +339,7 @@ def main():
     db = args.db or ("calls_bench_small" if args.small else "calls_bench")
     rng = random.Random(SEED)
 
-    addons = f"{ODOO_SRC}/odoo/addons,{ROOT}"
-    odoo.tools.config.parse_config([f"--addons-path={addons}", "-d", db, "--log-level=warn"])
+    odoo.tools.config.parse_config([f"--addons-path={addons_path()}", "-d", db, "--log-level=warn"])
     print(f"Benchmark of identify_number on {db}: {n_contacts:,} contacts, {n_leads:,} leads", flush=True)
     if not args.reuse:
         print("- creating the database and installing call_logging", flush=True)

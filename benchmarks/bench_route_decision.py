@@ -45,6 +45,7 @@ sys.path.insert(0, str(ODOO_SRC))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import bench_events_endpoint as server_helpers  # noqa: E402
+from bench_common import addons_path, percentile  # noqa: E402
 from bench_identify_number import respell  # noqa: E402
 
 import odoo  # noqa: E402
@@ -61,11 +62,6 @@ WARM_UP = 200
 UNKNOWN_SHARE = 0.1
 SEED = 20261125
 GOAL_P99_MS = 20.0
-
-
-def percentile(values, fraction):
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(len(ordered) * fraction))]
 
 
 def update_addon():
@@ -233,7 +229,7 @@ def main():
     args = parser.parse_args()
     rng = random.Random(SEED)
     update_addon()
-    odoo.tools.config.parse_config([f"--addons-path={server_helpers.addons_path()}", "-d", DB_NAME,
+    odoo.tools.config.parse_config([f"--addons-path={addons_path()}", "-d", DB_NAME,
                                     "--log-level=warn"])
     registry = Registry(DB_NAME)
     with registry.cursor() as cr:
@@ -246,9 +242,8 @@ def main():
     print(f"- {contacts:,} contacts, {leads:,} leads; {len(rows):,} contacts given a salesperson; "
           f"{len(numbers):,} calls ({UNKNOWN_SHARE:.0%} unknown numbers) after {len(warm_up)} untimed", flush=True)
     try:
-        server_helpers.DB_NAME = DB_NAME
         print(f"- Odoo on port {args.port} (--workers 0): HTTP", flush=True)
-        server = server_helpers.OdooServer(args.port)
+        server = server_helpers.OdooServer(args.port, db=DB_NAME)
         try:
             load_before = os.getloadavg()[0]
             http_base, http_route, plans = measure_http(args.port, warm_up, numbers)

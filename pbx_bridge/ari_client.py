@@ -32,8 +32,10 @@ class AriRest:
         self.session = requests.Session()
         self.session.auth = (user, password)
 
-    def _call(self, method, path, params=None, body=None, raw=False):
+    def _call(self, method, path, params=None, body=None, raw=False, missing_ok=False):
         response = self.session.request(method, self.base + path, params=params, json=body, timeout=self.timeout)
+        if missing_ok and response.status_code == 404:
+            return None
         if response.status_code >= 400:
             try:
                 message = response.json().get("message", "")
@@ -54,11 +56,7 @@ class AriRest:
 
     def hangup(self, channel_id, reason="normal"):
         """``DELETE /channels/{id}``; a channel already gone is not an error."""
-        try:
-            self._call("DELETE", f"/channels/{quote(channel_id)}", params={"reason": reason})
-        except AriError as error:
-            if error.status != 404:
-                raise
+        self._call("DELETE", f"/channels/{quote(channel_id)}", params={"reason": reason}, missing_ok=True)
 
     def answer(self, channel_id):
         """``POST /channels/{id}/answer``."""
@@ -78,11 +76,7 @@ class AriRest:
 
     def destroy_bridge(self, bridge_id):
         """``DELETE /bridges/{id}``; a bridge already gone is not an error."""
-        try:
-            self._call("DELETE", f"/bridges/{quote(bridge_id)}")
-        except AriError as error:
-            if error.status != 404:
-                raise
+        self._call("DELETE", f"/bridges/{quote(bridge_id)}", missing_ok=True)
 
     def record(self, kind, target_id, name, max_seconds=0):
         """``POST /{bridges|channels}/{id}/record`` in WAV, overwriting a stale file of that name."""

@@ -144,7 +144,7 @@ class CallTracker:
         args = event.get("args") or []
         kind = args[0] if args else "inbound"
         if kind == "inbound":
-            self._start_inbound(channel, args, event.get("timestamp"))
+            self._start_inbound(channel, args)
         elif kind == "agent":
             self._agent_answered(channel, args[1], event.get("timestamp"))
         elif kind == "clicktodial-agent":
@@ -206,7 +206,7 @@ class CallTracker:
 
     # ------------------------------------------------------------------ inbound
 
-    def _start_inbound(self, channel, args, timestamp):
+    def _start_inbound(self, channel, args):
         if channel["id"] in self.calls:
             return
         caller = channel.get("caller") or {}
@@ -295,15 +295,13 @@ class CallTracker:
             self._end(call, None, "no_answer")
             return
         call.voicemail = True
-        name = recording_name("odoo-vm", call.call_id)
         try:
             self.rest.answer(call.call_id)
-            self.rest.record("channels", call.call_id, name, max_seconds=300)
         except TRANSPORT_ERRORS as error:
             _logger.error("call %s: voicemail could not start (%s)", call.call_id, error)
             return
-        call.pending_recordings[name] = "voicemail"
-        self._by_recording[name] = call.call_id
+        self._record(call, "voicemail", "channels", call.call_id, recording_name("odoo-vm", call.call_id),
+                     max_seconds=300)
 
     # ------------------------------------------------------------------ outbound
 
@@ -374,13 +372,16 @@ class CallTracker:
     def _start_recording(self, call):
         if not self.settings.record_calls or not call.bridge_id:
             return
-        name = recording_name("odoo-call", call.call_id)
+        self._record(call, "recording", "bridges", call.bridge_id, recording_name("odoo-call", call.call_id))
+
+    def _record(self, call, kind, target, target_id, name, **options):
+        """Record a channel or bridge of ``call``; the file is posted as a ``kind`` event once it is finished."""
         try:
-            self.rest.record("bridges", call.bridge_id, name)
+            self.rest.record(target, target_id, name, **options)
         except TRANSPORT_ERRORS as error:
-            _logger.error("call %s: recording could not start (%s)", call.call_id, error)
+            _logger.error("call %s: %s could not start (%s)", call.call_id, kind, error)
             return
-        call.pending_recordings[name] = "recording"
+        call.pending_recordings[name] = kind
         self._by_recording[name] = call.call_id
 
     def _deliver_recording(self, call, name, kind):

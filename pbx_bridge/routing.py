@@ -26,13 +26,12 @@ class RoutePlan:
     steps: tuple = field(default_factory=tuple)
     fallback: str = "voicemail"
     skip: bool = False
-    from_odoo: bool = True
 
     @classmethod
     def default(cls, extensions, timeout=20):
         """The plan used when Odoo is unreachable or answers nonsense."""
         steps = (Step(tuple(extensions), timeout),) if extensions else ()
-        return cls(steps=steps, fallback="voicemail", skip=False, from_odoo=False)
+        return cls(steps=steps, fallback="voicemail", skip=False)
 
     @classmethod
     def from_answer(cls, answer, default_extensions=(), default_timeout=20):

@@ -64,12 +64,6 @@ class Spool:
         self.wakeup.set()
         return event["event_id"]
 
-    def head(self):
-        """The oldest undelivered event as ``(seq, event)``, or None."""
-        with self._lock:
-            row = self._db.execute("SELECT seq, body FROM events ORDER BY seq LIMIT 1").fetchone()
-        return (row[0], json.loads(row[1])) if row else None
-
     def head_batch(self, max_events, max_bytes):
         """The oldest undelivered events as ``[(seq, event)]``: at most ``max_events`` of them whose bodies
         together stay under ``max_bytes``; an event larger than that (a recording) comes alone."""

@@ -125,11 +125,10 @@ class Bridge:
 class Recording:
     """A live recording of a bridge or a channel."""
 
-    def __init__(self, name, fmt, target_uri, owner):
+    def __init__(self, name, fmt, target_uri):
         self.name = name
         self.format = fmt
         self.target_uri = target_uri
-        self.owner = owner
         self.started = time.monotonic()
         self.state = "queued"
         self.timer = None
@@ -181,6 +180,13 @@ class Engine:
         """Forget an events WebSocket that closed."""
         self.subscribers.discard(subscriber)
 
+    def close_subscribers(self):
+        """Close every events WebSocket; return how many there were."""
+        subscribers = list(self.subscribers)
+        for subscriber in subscribers:
+            subscriber.queue.put_nowait(None)
+        return len(subscribers)
+
     def emit(self, event_type, **fields):
         """Queue one event for every subscriber that should see it."""
         channel = fields.get("channel") or fields.get("peer")
@@ -220,6 +226,12 @@ class Engine:
         self.emit("Dial", dialstatus=status, forward="", dialstring=channel.dialstring, peer=channel.to_json())
 
     # ------------------------------------------------------------------ timers
+
+    @staticmethod
+    def _cancel_timers(channel):
+        for handle in channel.timers:
+            handle.cancel()
+        channel.timers.clear()
 
     def later(self, delay, callback, *args, owner=None):
         """Run ``callback(*args)`` after ``delay`` seconds on the loop."""
@@ -364,9 +376,7 @@ class Engine:
         self._set_state(first, "Up")
         first.dial_done = True
         self._dial(first, "ANSWER")
-        for handle in first.timers:
-            handle.cancel()
-        first.timers.clear()
+        self._cancel_timers(first)
         if first.pending_app:
             self._enter_stasis(first, first.pending_app, first.pending_args)
         self._set_state(first.peer, "Up")
@@ -449,9 +459,7 @@ class Engine:
         channel.alive = False
         channel.app = None
         self.channels.pop(channel.id, None)
-        for handle in channel.timers:
-            handle.cancel()
-        channel.timers.clear()
+        self._cancel_timers(channel)
         if channel.scenario:
             channel.scenario.channel_gone(channel.id)
 
@@ -563,7 +571,7 @@ class Engine:
 
     # ------------------------------------------------------------------ recordings
 
-    def record(self, target_uri, owner, params):
+    def record(self, target_uri, params):
         """``POST /bridges/{id}/record`` or ``/channels/{id}/record``: start a recording."""
         name, fmt = params.get("name"), params.get("format")
         if not name or not fmt:
@@ -573,7 +581,7 @@ class Engine:
         exists = name in self.live_recordings or name in self.stored_recordings
         if name in self.live_recordings or (exists and params.get("ifExists", "fail") == "fail"):
             raise AriError(409, "Recording with that name already exists")
-        recording = Recording(name, fmt, target_uri, owner)
+        recording = Recording(name, fmt, target_uri)
         self.live_recordings[name] = recording
         self.later(0.005, self._recording_started, recording)
         max_duration = float(params.get("maxDurationSeconds") or 0)

@@ -31,8 +31,7 @@ class SimulatorServer:
 
     async def stop(self):
         """Close every connection and stop serving."""
-        for subscriber in list(self.engine.subscribers):
-            subscriber.queue.put_nowait(None)
+        self.engine.close_subscribers()
         await self._runner.cleanup()
 
     @property

@@ -186,7 +186,7 @@ async def record_channel(request):
     """``POST /ari/channels/{id}/record``."""
     engine = _engine(request)
     channel = engine.stasis_channel(request.match_info["id"])
-    return _json(engine.record(f"channel:{channel.id}", channel, await _params(request)), status=201)
+    return _json(engine.record(f"channel:{channel.id}", await _params(request)), status=201)
 
 
 # ---------------------------------------------------------------------- bridges
@@ -237,7 +237,7 @@ async def record_bridge(request):
     """``POST /ari/bridges/{id}/record``."""
     engine = _engine(request)
     bridge = engine.bridge(request.match_info["id"])
-    return _json(engine.record(f"bridge:{bridge.id}", bridge, await _params(request)), status=201)
+    return _json(engine.record(f"bridge:{bridge.id}", await _params(request)), status=201)
 
 
 # ---------------------------------------------------------------------- recordings
@@ -289,8 +289,7 @@ async def delete_stored(request):
 
 async def stored_file(request):
     """``GET /ari/recordings/stored/{name}/file``: the audio itself."""
-    name, _stored_data = _stored(request)
-    return web.Response(body=_engine(request).recording_file(name), content_type="audio/wav")
+    return web.Response(body=_engine(request).recording_file(request.match_info["name"]), content_type="audio/wav")
 
 
 # ---------------------------------------------------------------------- events
@@ -313,10 +312,7 @@ async def events(request):
             if event is None:
                 await socket.close()
                 return
-            if isinstance(event, bytes):
-                await socket.send_bytes(event)
-            else:
-                await socket.send_str(event if isinstance(event, str) else json.dumps(event, separators=(",", ":")))
+            await socket.send_str(event if isinstance(event, str) else json.dumps(event, separators=(",", ":")))
 
     sender = asyncio.create_task(pump())
     try:
@@ -364,10 +360,7 @@ async def disconnect_clients(request):
     engine = _engine(request)
     refuse = float(request.query.get("refuse", 0) or 0)
     request.app[REFUSE_UNTIL][0] = asyncio.get_running_loop().time() + refuse
-    count = len(engine.subscribers)
-    for subscriber in list(engine.subscribers):
-        subscriber.queue.put_nowait(None)
-    return _json({"closed": count})
+    return _json({"closed": engine.close_subscribers()})
 
 
 async def inject_frames(request):

@@ -6,6 +6,8 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 ODOO_SRC="${ODOO_SRC:-/opt/odoo18}"
 CACHE_DIR="${CALLS_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/odoo-calls}"
+DATA_DIR="$CACHE_DIR/data"
+MODULES="call_logging,call_telephony_bridge"
 PYTHON="${PYTHON:-python3.11}"
 command -v "$PYTHON" >/dev/null 2>&1 || PYTHON=python3
 
@@ -75,6 +77,25 @@ odoo() {
 
 db_exists() {
     psql -d postgres -Atc "select 1 from pg_database where datname = '$1'" | grep -q 1
+}
+
+# The database with Odoo's own modules that setup/test.sh makes once and copies for every run.
+template_db_name() {
+    echo "calls_tpl_$( (cat "$ODOO_SRC/odoo/release.py"; echo "$MODULES") | sha1sum | cut -c1-10)"
+}
+
+# A fresh copy of database $1, with its filestore, named $2.
+clone_db() {
+    db_exists "$2" && dropdb "$2"
+    createdb -T "$1" "$2"
+    rm -rf "$DATA_DIR/filestore/$2"
+    if [ -d "$DATA_DIR/filestore/$1" ]; then
+        cp -r "$DATA_DIR/filestore/$1" "$DATA_DIR/filestore/$2"
+    fi
+}
+
+port_in_use() {
+    (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
 }
 
 prepare() {

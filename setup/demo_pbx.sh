@@ -3,10 +3,6 @@
 
 SIM_PORT="${CALLS_SIM_PORT:-8088}"
 
-port_in_use() {
-    (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
-}
-
 # Point the demo company at the simulator and give the demo line a fresh token.
 configure_demo_line() {
     local token="$1"

@@ -12,9 +12,7 @@
 #   CALLS_TEST_TAGS=/call_logging:TestTranslations setup/test.sh --odoo
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 prepare
-MODULES="call_logging,call_telephony_bridge"
 DB="${CALLS_I18N_DB:-calls_i18n}"
-DATA_DIR="$CACHE_DIR/data"
 LOG="$CACHE_DIR/logs/i18n-$DB.log"
 mkdir -p "$CACHE_DIR/logs"
 
@@ -22,12 +20,9 @@ if db_exists "$DB"; then
     odoo --data-dir="$DATA_DIR" -d "$DB" -u "$MODULES" --stop-after-init --http-port=8968 \
         --log-level=warn >"$LOG" 2>&1 || die "the addons would not update in $DB: see $LOG."
 else
-    stamp="$( (cat "$ODOO_SRC/odoo/release.py"; echo "$MODULES") | sha1sum | cut -c1-10)"
-    template="calls_tpl_$stamp"
+    template="$(template_db_name)"
     db_exists "$template" || die "the template database $template is missing: run setup/test.sh --odoo once first."
-    createdb -T "$template" "$DB"
-    rm -rf "$DATA_DIR/filestore/$DB"
-    [ -d "$DATA_DIR/filestore/$template" ] && cp -r "$DATA_DIR/filestore/$template" "$DATA_DIR/filestore/$DB"
+    clone_db "$template" "$DB"
     odoo --data-dir="$DATA_DIR" -d "$DB" -i "$MODULES" --stop-after-init --http-port=8968 \
         --log-level=warn >"$LOG" 2>&1 || die "the addons would not install in $DB: see $LOG."
 fi

@@ -13,8 +13,6 @@ source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 prepare
 DB="${CALLS_DB:-calls_demo}"
 HTTP_PORT="${CALLS_HTTP_PORT:-8069}"
-DATA_DIR="$CACHE_DIR/data"
-MODULES="call_logging,call_telephony_bridge"
 RUN_DIR="$CACHE_DIR/run-$DB"
 mkdir -p "$RUN_DIR"
 
@@ -40,7 +38,7 @@ elif [ "${CALLS_UPDATE:-0}" = 1 ] || [ "$(cat "$STAMP_FILE" 2>/dev/null)" != "$(
     addons_stamp >"$STAMP_FILE"
 fi
 
-if (exec 3<>"/dev/tcp/127.0.0.1/$HTTP_PORT") 2>/dev/null; then
+if port_in_use "$HTTP_PORT"; then
     die "port $HTTP_PORT is already taken: stop what runs there or set CALLS_HTTP_PORT to another port."
 fi
 

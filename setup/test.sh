@@ -19,7 +19,6 @@ case "${1:-}" in
 esac
 
 prepare
-MODULES="call_logging,call_telephony_bridge"
 TEST_DB="${CALLS_TEST_DB:-calls_test}"
 TEST_TAGS="${CALLS_TEST_TAGS:-/call_logging,/call_telephony_bridge}"
 HTTP_PORT="${CALLS_TEST_PORT:-8169}"
@@ -69,9 +68,7 @@ PY
 
 # A database with Odoo's own modules installed, made once and copied for every run.
 template_db() {
-    local stamp
-    stamp="$( (cat "$ODOO_SRC/odoo/release.py"; echo "$MODULES") | sha1sum | cut -c1-10)"
-    TEMPLATE_DB="calls_tpl_$stamp"
+    TEMPLATE_DB="$(template_db_name)"
     if ! db_exists "$TEMPLATE_DB" || [ ! -d "$DATA_DIR/filestore/$TEMPLATE_DB" ]; then
         note "building the template database $TEMPLATE_DB (once)"
         db_exists "$TEMPLATE_DB" && dropdb "$TEMPLATE_DB"
@@ -83,12 +80,8 @@ template_db() {
 
 run_odoo_tests() {
     ensure_chromium
-    DATA_DIR="$CACHE_DIR/data"
     template_db
-    db_exists "$TEST_DB" && dropdb "$TEST_DB"
-    rm -rf "$DATA_DIR/filestore/$TEST_DB"
-    createdb -T "$TEMPLATE_DB" "$TEST_DB"
-    cp -r "$DATA_DIR/filestore/$TEMPLATE_DB" "$DATA_DIR/filestore/$TEST_DB"
+    clone_db "$TEMPLATE_DB" "$TEST_DB"
     local log="$LOG_DIR/odoo-tests-$TEST_DB.log"
     note "running the Odoo tests ($TEST_TAGS); log: $log"
     odoo --data-dir="$DATA_DIR" -d "$TEST_DB" -i "$MODULES" --test-enable --test-tags="$TEST_TAGS" \
