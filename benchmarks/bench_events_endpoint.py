@@ -106,7 +106,7 @@ def prepare_database(reset=False):
     setup = f"""
 line = env["telephony.line"].search([("name", "=", "Benchmark line")]) or env["telephony.line"].create(
     {{"name": "Benchmark line", "default_extensions": "{AGENT_EXTENSION}"}})
-line.token = "{TOKEN}"
+line._set_token("{TOKEN}")
 agent = env["res.users"].search([("login", "=", "{AGENT_LOGIN}")]) or env["res.users"].create({{
     "name": "Benchmark Agent", "login": "{AGENT_LOGIN}",
     "groups_id": [(4, env.ref("sales_team.group_sale_salesman").id)]}})
@@ -125,7 +125,7 @@ for n in range({CUSTOMERS}):
     if not env["res.partner"].search([("name", "=", name)]):
         env["res.partner"].create({{"name": name, "phone": f"+48 22 765 {{n // 10:02d}} {{n % 10}}0"}})
 # Every run starts from the same database: the calls of earlier runs are forgotten.
-old = env["crm.call"].with_context(telephony_event=True).search(
+old = env["crm.call"]._as_phone_system().search(
     ["|", ("external_ref", "=like", "bench-%"), ("external_ref", "=like", "pop-%")])
 env["telephony.call.event"].search([("call_id", "in", old.ids)]).unlink()
 old.unlink()

@@ -17,6 +17,7 @@ Translated into Polish and Japanese.
     "depends": ["call_logging", "bus", "utm"],
     "external_dependencies": {"python": ["requests"]},
     "data": [
+        "security/telephony_groups.xml",
         "security/ir.model.access.csv",
         "security/telephony_security.xml",
         "views/telephony_queue_views.xml",

@@ -22,3 +22,5 @@ from . import res_partner_billing
 from . import crm_call_appointment
 from . import res_partner_managers
 from . import res_partner_phone_appointment
+# Last: its checks must run before every other override of crm.call (see its docstring).
+from . import crm_call_system_fields

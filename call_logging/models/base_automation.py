@@ -60,6 +60,7 @@ class BaseAutomation(models.Model):
     # Automation overrides
     # ------------------------------------------------------------------
     def _filter_pre(self, records, feedback=False):
+        # sudo: the rule's own domain, read to apply it, whatever the saving user may read of rules
         if records._name != "crm.call" or not records or not self.sudo().filter_pre_domain:
             return super()._filter_pre(records, feedback=feedback)
         return self._run_skipping_failure(
@@ -68,6 +69,7 @@ class BaseAutomation(models.Model):
         )
 
     def _filter_post_export_domain(self, records, feedback=False):
+        # sudo: as above, the rule's own domain
         if records._name != "crm.call" or not records or not self.sudo().filter_domain:
             return super()._filter_post_export_domain(records, feedback=feedback)
         return self._run_skipping_failure(
@@ -98,6 +100,7 @@ class BaseAutomation(models.Model):
     def _check_trigger_fields(self, record):
         if record._name == "crm.call":
             old_values = self._context.get("old_values")
+            # sudo: the rule's trigger fields, read to decide whether it runs
             watched = set(self.sudo().trigger_field_ids.mapped("name"))
             if "call_event" in watched and old_values is None:
                 # The creation raised its event with a write of its own, which ran the rule.
@@ -118,7 +121,7 @@ class BaseAutomation(models.Model):
     def _log_call_failure(self, calls, reason):
         """Write the failure of this rule on ``calls`` to the server log and to the rule's failure list."""
         self.ensure_one()
-        rule = self.sudo()
+        rule = self.sudo()  # sudo: the rule's name and code for the log line, whoever's save skipped it
         details = traceback.format_exc()
         _logger.error("Automation rule %s (#%s) was skipped on calls %s: %s; the calls are saved.\n%s",
                       rule.name, rule.id, calls.ids, reason, details)

@@ -3,10 +3,11 @@ from datetime import timedelta
 import pytz
 
 from odoo import _, api, fields, models
-from odoo.exceptions import UserError, ValidationError
+from odoo.exceptions import AccessError, UserError, ValidationError
 
 from ..tools.call_duration import MAX_DURATION, format_duration
 from ..tools.phone_normalize import to_e164
+from ..tools.trust import CALL_ACTION, PHONE_SYSTEM
 
 # A start within this margin of "now" counts as "now" (C3).
 NOW_MARGIN = timedelta(minutes=1)
@@ -70,7 +71,7 @@ class CrmCall(models.Model):
         tracking=True,
     )
     hold_duration = fields.Integer(
-        string="Hold Time", help="Seconds the call spent on hold.", default=0, readonly=True
+        string="Hold Time", help="Seconds the call spent on hold.", default=0, readonly=True, copy=False
     )
     talk_duration = fields.Integer(
         string="Talk Time", compute="_compute_talk_duration", store=True
@@ -378,10 +379,8 @@ class CrmCall(models.Model):
         self.ensure_one()
         if self.state != "scheduled":
             raise UserError(_("Only a scheduled call can be started."))
-        self.with_context(call_state_transition=True).write(
-            {"state": "in_progress", "start": fields.Datetime.now(), "user_id": self.env.uid,
-             "direction": "outbound"}
-        )
+        self.write({"state": "in_progress", "start": fields.Datetime.now(), "user_id": self.env.uid,
+                    "direction": "outbound"})
         return self._action_open_form()
 
     def action_hold(self):
@@ -389,9 +388,7 @@ class CrmCall(models.Model):
         for call in self:
             if call.state != "in_progress":
                 raise UserError(_("Only a call in progress can be put on hold."))
-        self.with_context(call_state_transition=True).write(
-            {"state": "on_hold", "hold_started_at": fields.Datetime.now()}
-        )
+        self._write_from_action({"state": "on_hold", "hold_started_at": fields.Datetime.now()})
         return True
 
     def action_resume(self):
@@ -400,7 +397,7 @@ class CrmCall(models.Model):
         for call in self:
             if call.state != "on_hold":
                 raise UserError(_("Only a call on hold can be resumed."))
-            call.with_context(call_state_transition=True).write(call._vals_closing_hold(now, "in_progress"))
+            call._write_from_action(call._vals_closing_hold(now, "in_progress"))
         return True
 
     def action_end_call(self):
@@ -411,14 +408,14 @@ class CrmCall(models.Model):
         now = fields.Datetime.now()
         vals = self._vals_closing_hold(now, "done")
         vals["duration"] = max(int((now - self.start).total_seconds()), 0)
-        self.with_context(call_state_transition=True).write(vals)
+        self._write_from_action(vals)
         return self.action_open_followup()
 
     def action_mark_done(self):
         """Mark scheduled calls completed (the duration already typed is kept)."""
         if any(call.state != "scheduled" for call in self):
             raise UserError(_("Only scheduled calls can be marked as completed."))
-        self.with_context(call_state_transition=True).write({"state": "done"})
+        self.write({"state": "done"})
         return True
 
     def action_reschedule(self, start=None):
@@ -444,7 +441,7 @@ class CrmCall(models.Model):
         """Cancel scheduled calls."""
         if any(call.state != "scheduled" for call in self):
             raise UserError(_("Only scheduled calls can be cancelled."))
-        self.with_context(call_state_transition=True).write({"state": "cancelled"})
+        self.write({"state": "cancelled"})
         return True
 
     def action_call_back(self):
@@ -494,6 +491,10 @@ class CrmCall(models.Model):
     @api.model
     def start_call_with(self, partner=None, lead=None, phone=None):
         """Create a current outbound call with a contact or a lead and open it (Call now)."""
+        partner = self._browse_argument("res.partner", partner)
+        lead = self._browse_argument("crm.lead", lead)
+        if phone and not isinstance(phone, str):
+            raise UserError(_("The number to call must be text, such as +48 22 123 45 67."))
         if lead and not partner:
             partner = lead.partner_id
         phone = phone or (partner and (partner.phone or partner.mobile)) or (lead and (lead.phone or lead.mobile))
@@ -564,8 +565,60 @@ class CrmCall(models.Model):
 
     def _is_telephony_write(self):
         """Telephony state (ringing, missed, owner on answer) is written only by the lifecycle service,
-        which runs in superuser mode and says so in its context; RPC callers can set neither."""
-        return self.env.su and self.env.context.get("telephony_event")
+        which runs in superuser mode and marks its context (see ``tools.trust``); RPC callers can do neither."""
+        return self.env.su and self.env.context.get("telephony_event") is PHONE_SYSTEM
+
+    def _as_phone_system(self):
+        """These calls as the telephony side writes them: the only environment that sets telephony states."""
+        return self.sudo().with_context(telephony_event=PHONE_SYSTEM)
+
+    def _may_write_system_fields(self):
+        # Superuser code is ours (every sudo() says why) and RPC can neither be superuser nor forge a marker.
+        return self.env.su or self.env.context.get("call_logging_action") is CALL_ACTION
+
+    def _with_call_action(self):
+        """These calls as one of their own actions writes them: hold times, the end, the PBX's id."""
+        return self.with_context(call_logging_action=CALL_ACTION)
+
+    def _write_from_action(self, vals):
+        return self._with_call_action().write(vals)
+
+    @api.model
+    def _browse_argument(self, model_name, value):
+        """The one record of ``model_name`` a caller passed as a record or an id (RPC callers can only pass ids),
+        which the user may read; empty for no value. Anything else is refused with a clear message."""
+        Model = self.env[model_name]
+        if not value:
+            return Model
+        if isinstance(value, models.BaseModel) and value._name == model_name:
+            record = value
+        elif isinstance(value, int) and not isinstance(value, bool):
+            record = Model.browse(value)
+        else:
+            raise UserError(_("%(value)s is not a record of %(model)s.", value=repr(value)[:40],
+                              model=Model._description))
+        record = record.exists()
+        if len(record) != 1:
+            raise UserError(_("The %(model)s to use was not found.", model=Model._description))
+        record.check_access("read")
+        return record
+
+    @api.model
+    def _system_fields(self):
+        """Fields no user may write through any path (create, write, import, one2many commands): what the
+        phone system reports, bookkeeping, and everything derived from other fields."""
+        # Every field declared read-only is one: the rule the form shows holds for every client.
+        return frozenset(
+            name for name, field in self._fields.items()
+            if field.readonly and not field.automatic and field._module != "mail"
+        )
+
+    @api.model
+    def _check_system_fields(self, names):
+        forbidden = sorted(set(names) & self._system_fields())
+        if forbidden:
+            labels = ", ".join(self._fields[name]._description_string(self.env) for name in forbidden)
+            raise AccessError(_("These fields of a call are set by the system, never by hand: %s.", labels))
 
     @api.model
     def _state_for_start(self, start, now=None):
@@ -613,7 +666,7 @@ class CrmCall(models.Model):
                 )
             if "user_id" in vals and call.state != "scheduled" and call.user_id.id != vals["user_id"]:
                 raise UserError(_("Only a scheduled call can be reassigned; a current or logged call keeps its owner."))
-            if "start" in vals and call.state in LIVE_STATES and not self.env.context.get("call_state_transition"):
+            if "start" in vals and call.state in LIVE_STATES:
                 raise UserError(_("The start of a call in progress cannot be changed."))
 
     @api.model
@@ -643,6 +696,7 @@ class CrmCall(models.Model):
         )
         # In the owner's language: a call the PBX creates is read by its owner, not by the PBX's user.
         owner = self.env["res.users"].browse(vals.get("user_id")) if vals.get("user_id") else self.env.user
+        # sudo: only the owner's language is read, which a colleague scheduling the call may not read
         return self.with_context(lang=owner.sudo().lang or self.env.lang)._default_subject(who, direction)
 
     def _vals_closing_hold(self, now, state):

@@ -59,4 +59,4 @@ class CrmCallDemo(models.Model):
                 vals["agenda"] = rng.choice([False, "Go through the offer", "Confirm the delivery date"])
             vals_list.append(vals)
         # Demo history is written by the system, like the PBX's calls: missed and past scheduled calls included.
-        return self.sudo().with_context(telephony_event=True, mail_notrack=True).create(vals_list)
+        return self._as_phone_system().with_context(mail_notrack=True).create(vals_list)

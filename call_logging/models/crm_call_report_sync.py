@@ -85,6 +85,7 @@ class CrmCall(models.Model):
         pending = self.env.cr.precommit.data.get(PENDING_CALLS)
         if pending is None:
             pending = self.env.cr.precommit.data[PENDING_CALLS] = set()
+            # sudo: the statistics are recomputed for everyone's calls in the changed buckets, not the user's only
             self.env.cr.precommit.add(self.sudo()._flush_pending_call_statistics)
         pending.update(self.ids)
 

@@ -163,7 +163,7 @@ class CrmPhoneIndex(models.Model):
         for owner_id, source, raw, country_code in numbers:
             keys = phone_keys(raw, country_code or default_country)
             if keys:
-                rows.add((owner_id, source, *keys))
+                rows.add((owner_id, source, *keys.indexed()))
         return rows
 
     @api.model
@@ -201,11 +201,12 @@ class CrmPhoneIndex(models.Model):
 
     @api.model
     def _match_condition(self, keys):
-        """Rows matching ``keys``: the loose keys only where one side's country is unknown."""
-        loose = SQL("TRUE") if not keys.e164 else SQL("e164 IS NULL")
+        """Rows matching ``keys``: the loose keys only where one side's country is unknown (or guessed)."""
+        e164, national, tail = keys.indexed()
+        loose = SQL("TRUE") if not e164 else SQL("e164 IS NULL")
         return SQL(
             "(e164 = %(e164)s OR (%(loose)s AND (national = %(national)s OR tail = %(tail)s)))",
-            e164=keys.e164, national=keys.national, tail=keys.tail, loose=loose,
+            e164=e164, national=national, tail=tail, loose=loose,
         )
 
     @api.model
@@ -219,7 +220,7 @@ class CrmPhoneIndex(models.Model):
              GROUP BY partner_id, lead_id
              ORDER BY tier
                 LIMIT %(limit)s""",
-            e164=keys.e164, national=keys.national, match=self._match_condition(keys), limit=MAX_CANDIDATES,
+            e164=keys.indexed()[0], national=keys.national, match=self._match_condition(keys), limit=MAX_CANDIDATES,
         ))
         partner_tiers, lead_tiers = {}, {}
         for partner_id, lead_id, tier in self.env.cr.fetchall():

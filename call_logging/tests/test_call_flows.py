@@ -169,7 +169,7 @@ class TestCallFlows(CallCase):
             today = self.schedule_call(start=base + timedelta(hours=3))
             upcoming = self.schedule_call(start=base + timedelta(days=2))
             done = self.log_call(start=base - timedelta(hours=1))
-            missed = self.Call.sudo().with_context(telephony_event=True).create({
+            missed = self.Call._as_phone_system().create({
                 "state": "missed", "direction": "inbound", "start": base - timedelta(minutes=30),
                 "user_id": self.anna.id, "phone": "+48221234567",
             })
@@ -185,7 +185,7 @@ class TestCallFlows(CallCase):
         self.assertEqual(plan["overdue"]["count"], 1)
 
     def test_a_missed_call_leaves_the_day_plan_once_someone_called_the_customer_back(self):
-        telephony = self.Call.sudo().with_context(telephony_event=True)
+        telephony = self.Call._as_phone_system()
         returned = telephony.create({"state": "missed", "direction": "inbound", "user_id": self.anna.id,
                                      "start": self.now - timedelta(hours=2), "phone": "+48 22 123 45 67"})
         waiting = telephony.create({"state": "missed", "direction": "inbound", "user_id": self.anna.id,

@@ -31,7 +31,7 @@ class TestCallHistory(CallCase):
         self.assertIn("Cancelled call", self.last_note(self.contact).body)
 
     def test_a_missed_call_from_the_phone_system_is_posted(self):
-        self.Call.sudo().with_context(telephony_event=True).create({
+        self.Call._as_phone_system().create({
             "state": "missed", "direction": "inbound", "start": self.now, "partner_id": self.contact.id,
         })
         self.assertIn("Missed call", self.last_note(self.contact).body)

@@ -2,7 +2,7 @@ from datetime import timedelta
 
 import psycopg2
 
-from odoo.exceptions import UserError, ValidationError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import tagged
 from odoo.tools import mute_logger
 
@@ -49,11 +49,13 @@ class TestCallRules(CallCase):
         self.assertEqual((call.name, call.duration, call.result_note), ("Call to Kowalski Sp. z o.o., Jan Kowalski",
                                                                      150, "Interested"))
 
-    def test_a_recording_can_still_be_attached_to_a_completed_call(self):
+    def test_the_phone_system_can_still_attach_a_recording_to_a_completed_call(self):
         call = self.log_call()
         recording = self.env["ir.attachment"].create({"name": "call.wav", "raw": b"RIFF", "res_model": "crm.call",
                                                       "res_id": call.id})
-        call.with_user(self.anna).write({"recording_id": recording.id})
+        with self.assertRaisesRegex(AccessError, "set by the system"):
+            call.with_user(self.anna).write({"recording_id": recording.id})
+        call._as_phone_system().write({"recording_id": recording.id})
         self.assertEqual(call.recording_id, recording)
 
     def test_missed_calls_cannot_be_entered_or_set_by_hand(self):
@@ -67,7 +69,7 @@ class TestCallRules(CallCase):
         self.assertEqual(scheduled.state, "scheduled")
 
     def test_only_the_telephony_side_writes_missed_calls(self):
-        call = self.Call.sudo().with_context(telephony_event=True).create({
+        call = self.Call._as_phone_system().create({
             "state": "missed", "direction": "inbound", "start": self.now, "phone": "+48221234567",
         })
         self.assertEqual(call.state, "missed")
@@ -138,9 +140,9 @@ class TestCallRules(CallCase):
 
     @mute_logger("odoo.sql_db")
     def test_a_pbx_call_id_is_unique_per_company(self):
-        self.Call.sudo().with_context(telephony_event=True).create({"external_ref": "1795545084.1", "start": self.now})
+        self.Call._as_phone_system().create({"external_ref": "1795545084.1", "start": self.now})
         with self.assertRaises(psycopg2.IntegrityError), self.cr.savepoint():
-            self.Call.sudo().with_context(telephony_event=True).create(
+            self.Call._as_phone_system().create(
                 {"external_ref": "1795545084.1", "start": self.now}).flush_recordset()
 
     def test_a_number_that_is_not_a_number_is_refused_by_the_ask_number_wizard(self):

@@ -105,9 +105,21 @@ class TestPhoneIdentify(PhoneCase):
         self.assertContact("+81 3 9876 5432", sato, user=self.env.user)
 
     def test_bad_input_is_unknown_and_never_raises(self):
-        for bad in (None, "", "   ", "abc", "1" * 5000, "\u0664\u0668\u0662\u0662\u0661\u0662\u0663\u0664\u0665\u0666",
-                    "\uff12\uff12\uff11\uff12\uff13\uff14\uff15\uff16\uff17", "+", "201", 42, ["+48225551234"]):
+        for bad in (None, "", "   ", "abc", "1" * 5000, "+", "201", 42, ["+48225551234"]):
             self.assertEqual(self.identify(bad), UNKNOWN, repr(bad)[:40])
+
+    def test_full_width_digits_typed_by_a_japanese_input_method_find_the_contact(self):
+        self.assertContact("\uff12\uff12\u3000\uff15\uff15\uff15\u3000\uff11\uff12\u3000\uff13\uff14", self.jan)
+        self.assertContact("\uff0b\uff14\uff18\u3000\uff16\uff10\uff11\u3000\uff15\uff15\uff15\u3000\uff17\uff17\uff17",
+                           self.jan)
+
+    def test_a_mobile_typed_nationally_is_found_like_the_landline_when_the_company_has_no_country(self):
+        self.env.company.country_id = False
+        self.assertContact("22 555 12 34", self.jan)
+        self.assertContact("601 555 777", self.jan)
+        loose = self.Partner.create({"name": "No Country Mobile", "mobile": "602 444 333"})
+        self.assertContact("602 444 333", loose)
+        self.assertContact("+48 602 444 333", loose)
 
     def test_a_number_nobody_has_is_unknown(self):
         self.assertEqual(self.identify("+48 22 999 99 99"), UNKNOWN)

@@ -51,7 +51,7 @@ class TestUiTours(HttpCase):
         self.env.cr.execute("UPDATE crm_call SET start = %s WHERE id = %s", (self.now - timedelta(hours=2), late.id))
         late.invalidate_recordset(["start"])
         caller = self.env["res.partner"].create({"name": "Tour missed caller", "phone": "+48 601 000 111"})
-        missed = self.env["crm.call"].sudo().with_context(telephony_event=True).create({
+        missed = self.env["crm.call"]._as_phone_system().create({
             "state": "missed", "direction": "inbound", "partner_id": caller.id, "phone": "+48 601 000 111",
             "user_id": self.seller.id, "start": self.now - timedelta(minutes=30),
         })

@@ -10,6 +10,7 @@ any two spellings of one number meet on at least one key (T6).
 
 import functools
 import re
+import unicodedata
 from typing import NamedTuple
 
 import phonenumbers
@@ -26,7 +27,7 @@ _TEL_PREFIX = re.compile(r"^\s*tel:", re.IGNORECASE)
 _EXTENSION = re.compile(r"(?:;\s*ext\s*=|(?<![a-z])(?:ext(?:ension|n)?|x)\.?|#)\s*\d{1,7}\s*$", re.IGNORECASE)
 # The "(0)" of "+49 (0)30 1234567": a trunk prefix to drop once the country code is given.
 _TRUNK_IN_PARENS = re.compile(r"\(\s*0\s*\)")
-# Everything a human writes around digits; anything else (letters, non-ASCII digits) is not a number.
+# Everything a human writes around digits (once normalized); anything else (letters) is not a number.
 _ALLOWED = re.compile(r"^[0-9\s+().,/\-\u00a0\u2010-\u2015]*$", re.ASCII)
 _NOT_DIGIT = re.compile(r"[^0-9]")
 
@@ -40,6 +41,13 @@ class PhoneKeys(NamedTuple):
     """The national significant number (``221234567``), or the digits without leading zeros."""
     tail: str | None
     """The last nine digits, for numbers whose country cannot be told."""
+    guessed_country: bool = False
+    """True when ``e164`` comes from reading the leading digits as a country code, for lack of any other
+    country: a guess, which the lookup must not trust over the loose keys."""
+
+    def indexed(self):
+        """``(e164, national, tail)`` as the phone index stores and matches them: a guessed E.164 is left out."""
+        return (None if self.guessed_country else self.e164), self.national, self.tail
 
 
 def phone_keys(raw, country_code=None):
@@ -67,6 +75,31 @@ def _cached_phone_keys(raw, country_code):
     return loose
 
 
+def normalize_text(raw):
+    """``raw`` with every kind of digit and punctuation an input method types turned into plain ASCII.
+
+    Full-width forms (``＋８１　３``, typed by Japanese input methods) become ``+81 3``; digits of
+    any script become ``0-9``. Every reading of a number - lookup, exception lists, dialling, typed
+    numbers - starts here, so all of them see the same text.
+    """
+    text = unicodedata.normalize("NFKC", raw)
+    if text.isascii():
+        return text
+    return "".join(str(unicodedata.decimal(char)) if char.isdecimal() else char for char in text)
+
+
+def dialable(raw, country_code=None):
+    """What a PBX may be asked to dial for ``raw``: its E.164 form when its country can be told, else its
+    bare digits as typed (a national number in a company without a country); None when ``raw`` is not a
+    phone number (letters, dialplan syntax, too short or too long)."""
+    keys = phone_keys(raw, country_code)
+    if not keys:
+        return None
+    if keys.e164 and not keys.guessed_country:
+        return keys.e164
+    return _NOT_DIGIT.sub("", _spellings(raw)[0])
+
+
 def to_e164(raw, country_code=None):
     """Return ``raw`` in E.164 (``+48221234567``), or False when it does not parse.
 
@@ -80,7 +113,7 @@ def _spellings(raw):
     """The readings of ``raw`` to try, best first: commas as separators, then as a pause before an extension."""
     if not isinstance(raw, str) or not raw or len(raw) > MAX_INPUT_LENGTH:
         return []
-    text = _EXTENSION.sub("", _TEL_PREFIX.sub("", raw))
+    text = _EXTENSION.sub("", _TEL_PREFIX.sub("", normalize_text(raw)))
     if not _ALLOWED.match(text):
         return []
     if "," not in text:
@@ -97,11 +130,13 @@ def _keys_of(text, region):
     digits = _NOT_DIGIT.sub("", text)
     if not digits or len(digits) > MAX_DIGITS:
         return None
-    number = _parse(digits, international, region)
+    number, guessed = _parse(digits, international, region)
+    national = digits.lstrip("0")
     if number is not None:
         e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+        if guessed:
+            return PhoneKeys(e164, national, _tail(digits), guessed_country=True)
         return PhoneKeys(e164, phonenumbers.national_significant_number(number), _tail(e164[1:]))
-    national = digits.lstrip("0")
     if len(national) < MIN_LOOSE_DIGITS:
         return None
     return PhoneKeys(None, national, _tail(digits))
@@ -112,30 +147,32 @@ def _tail(digits):
 
 
 def _parse(digits, international, region):
-    """The first valid reading of ``digits``, else the first possible one, else None."""
-    possible = None
-    for text, text_region in _readings(digits, international, region):
+    """``(number, guessed)``: the first valid reading of ``digits``, else the first possible one, else None;
+    ``guessed`` when it reads the leading digits as a country code nobody wrote."""
+    possible = (None, False)
+    for text, text_region, guessed in _readings(digits, international, region):
         try:
             number = phonenumbers.parse(text, text_region)
         except phonenumbers.NumberParseException:
             continue
         if phonenumbers.is_valid_number(number):
-            return number
-        if possible is None and phonenumbers.is_possible_number(number):
-            possible = number
+            return number, guessed
+        if possible[0] is None and phonenumbers.is_possible_number(number):
+            possible = (number, guessed)
     return possible
 
 
 def _readings(digits, international, region):
+    """``(text, region, guessed)`` readings of ``digits``, best first."""
     if international:
-        yield "+" + digits, None
+        yield "+" + digits, None, False
         return
     if digits.startswith("00"):
-        yield "+" + digits[2:], None
+        yield "+" + digits[2:], None, False
     if region:
-        yield digits, region
+        yield digits, region, False
         if digits.startswith("0"):
             # Trunk 0 still typed in countries that dropped it (Poland).
-            yield digits.lstrip("0"), region
+            yield digits.lstrip("0"), region, False
     # A country code typed without its "+".
-    yield "+" + digits, None
+    yield "+" + digits, None, True

@@ -17,7 +17,8 @@ class CrmCallFollowup(models.TransientModel):
         required=True,
         default="task",
     )
-    summary = fields.Char(required=True, compute="_compute_summary", store=True, readonly=False, precompute=True)
+    summary = fields.Char(required=True, compute="_compute_summary", store=True, readonly=False, precompute=True,
+                          compute_sudo=False)
     start = fields.Datetime(string="When", required=True, default=lambda self: self._default_start())
     user_id = fields.Many2one("res.users", string="Assigned To", default=lambda self: self.env.user, required=True)
     note = fields.Text()
@@ -31,7 +32,15 @@ class CrmCallFollowup(models.TransientModel):
     def _compute_summary(self):
         labels = {"meeting": _("Meeting with %s"), "call": _("Call back %s"), "task": _("Follow up %s")}
         for wizard in self:
-            wizard.summary = labels[wizard.followup_type] % wizard.call_id._caller_name()
+            # Nothing of a call the user may not read, not even its caller's name.
+            call = wizard.call_id._filtered_access("read")
+            wizard.summary = labels[wizard.followup_type] % call._caller_name()
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        calls = self.env["crm.call"].browse([vals["call_id"] for vals in vals_list if vals.get("call_id")])
+        calls.check_access("read")
+        return super().create(vals_list)
 
     def action_create(self):
         """Create the follow-up and open it."""

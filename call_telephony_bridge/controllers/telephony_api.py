@@ -2,6 +2,7 @@ import json
 import logging
 
 from odoo import SUPERUSER_ID, http
+from odoo.addons.call_logging.tools.trust import PHONE_SYSTEM
 from odoo.http import request
 
 from ..tools.event_schema import (
@@ -66,7 +67,7 @@ class TelephonyApi(http.Controller):
             return _error(400, str(exc))
         if event["event"] not in AUDIO_EVENTS and len(raw) > MAX_BODY_BYTES:
             return _error(413, f"the body is larger than {MAX_BODY_BYTES} bytes")
-        status, result = self._lifecycle(line).receive(line, event)
+        status, result = self._lifecycle(line)._receive(line, event)
         return request.make_json_response(result, status=status)
 
     def _post_batch(self, line, bodies, size):
@@ -85,7 +86,7 @@ class TelephonyApi(http.Controller):
         if size > MAX_BODY_BYTES and not any(e["event"] in AUDIO_EVENTS for e in events.values()):
             return _error(413, f"the body is larger than {MAX_BODY_BYTES} bytes")
         if events:
-            answers = self._lifecycle(line).receive_batch(line, list(events.values()))
+            answers = self._lifecycle(line)._receive_batch(line, list(events.values()))
             for index, (status, result) in zip(events, answers, strict=True):
                 results[index] = {"status": status, **result}
         return request.make_json_response({"results": results})
@@ -94,7 +95,8 @@ class TelephonyApi(http.Controller):
         # Superuser with the telephony flag: the caller is a PBX line authenticated by its token, not a user,
         # and only this environment may write the telephony states of crm.call (see TelephonyCallLifecycle).
         # In the company's language: what the PBX creates (lead names, activities, messages) is read by its people.
-        context = dict(request.env.context, telephony_event=True, allowed_company_ids=[line.company_id.id])
+        context = dict(request.env.context, telephony_event=PHONE_SYSTEM, allowed_company_ids=[line.company_id.id])
+        # sudo: no user is logged in; the line authenticated by its token names its company
         context["lang"] = line.sudo().company_id.partner_id.lang or context.get("lang")
         env = request.env(user=SUPERUSER_ID, context=context)
         return env["telephony.call.lifecycle"]
@@ -112,4 +114,4 @@ class TelephonyApi(http.Controller):
         # Superuser: routing reads contacts and users on behalf of the authenticated line, not of a user.
         context = dict(request.env.context, allowed_company_ids=[line.company_id.id])
         env = request.env(user=SUPERUSER_ID, context=context)
-        return request.make_json_response(env["telephony.router"].route(line, from_number, to_number))
+        return request.make_json_response(env["telephony.router"]._route(line, from_number, to_number))

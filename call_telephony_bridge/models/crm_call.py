@@ -3,14 +3,15 @@ from datetime import timedelta
 
 from odoo import _, api, fields, models
 from odoo.addons.call_logging.tools.call_duration import format_duration
+from odoo.addons.call_logging.tools.phone_normalize import dialable
 from odoo.exceptions import AccessError, UserError
-from odoo.tools import SQL
 
 from ..tools.ari_client import AriError
 
 # How long after the hangup the owner may still write the wrap-up of a closed call (V4).
 WRAP_UP_WINDOW = timedelta(hours=12)
 WRAP_UP_FIELDS = ("description", "result_id", "result_note", "goal_status", "additional_info", "inbound_reason")
+WRAP_UP_TEXT_FIELDS = ("description", "result_note", "additional_info", "inbound_reason")
 POPUP_LIST_LIMIT = 5
 
 
@@ -42,9 +43,12 @@ class CrmCall(models.Model):
         wrap-up fields only, and only for a PBX call that ended less than 12 hours ago.
         """
         self.ensure_one()
+        if not isinstance(values, dict):
+            raise UserError(_("The wrap-up must be given as field names and values."))
         unknown = set(values) - set(WRAP_UP_FIELDS)
         if unknown:
-            raise UserError(_("The wrap-up cannot change %s.", ", ".join(sorted(unknown))))
+            raise UserError(_("The wrap-up cannot change %s.", ", ".join(sorted(map(str, unknown)))))
+        values = self._clean_wrap_up(values)
         self.check_access("read")
         if self.user_id != self.env.user:
             raise AccessError(_("Only the call's owner can write its wrap-up."))
@@ -55,12 +59,26 @@ class CrmCall(models.Model):
         ended = self.telephony_ended_at or self.stop or self.start
         if self.state in ("done", "missed") and ended < fields.Datetime.now() - WRAP_UP_WINDOW:
             raise UserError(_("The wrap-up of a call can be written up to 12 hours after it ended."))
-        if values.get("result_id"):
-            self.env["crm.call.result"].browse(int(values["result_id"])).check_access("read")
-        # sudo + telephony context: the closed-call lock (C4) only yields to the telephony side; the owner
-        # and the time window were checked above and only the wrap-up fields can be written.
-        self.sudo().with_context(telephony_event=True).write(dict(values))
+        # As the phone system: the closed-call lock only yields to the telephony side; the owner and the
+        # time window were checked above and only the wrap-up fields, cleaned, can be written.
+        self._as_phone_system().write(values)
         return True
+
+    def _clean_wrap_up(self, values):
+        """The wrap-up's values checked one by one, each refused with a clear message when it cannot be."""
+        clean = {}
+        for name, value in values.items():
+            if name == "result_id":
+                clean[name] = self._browse_argument("crm.call.result", value).id if value else False
+            elif name == "goal_status":
+                if value not in dict(self._fields["goal_status"].selection):
+                    raise UserError(_("“%s” is not a goal status.", str(value)[:40]))
+                clean[name] = value
+            elif value is False or value is None or isinstance(value, str):
+                clean[name] = value or False
+            else:
+                raise UserError(_("The wrap-up's %s must be text.", self._fields[name]._description_string(self.env)))
+        return clean
 
     # ------------------------------------------------------------------
     # Business methods
@@ -72,14 +90,21 @@ class CrmCall(models.Model):
         The call is logged first as the user's current outbound call (its timer runs); the
         bridge then reports its events under the same PBX call id. Without a number, ask for one.
         """
-        partner = partner or self.env["res.partner"]
-        lead = lead or self.env["crm.lead"]
+        partner = self._browse_argument("res.partner", partner)
+        lead = self._browse_argument("crm.lead", lead)
         if not number:
             return self._action_ask_number(partner=partner or None, lead=lead or None, then="dial")
+        if not isinstance(number, str):
+            raise UserError(_("The number to dial must be text, such as +48 22 123 45 67."))
         user = self.env.user
         if not user.telephony_extension:
             raise UserError(_("You have no phone extension: ask an administrator to set it in Settings > Telephony."))
         company = lead.company_id or partner.company_id or self.env.company
+        country = partner.country_id or lead.country_id or company.country_id
+        dialled = dialable(number, country.code)
+        if not dialled:
+            raise UserError(_("“%s” is not a phone number that can be dialled.", number[:40]))
+        number = number.strip()
         client = company._telephony_ari_client()
         if not (partner or lead):
             who = self.identify_number(number, company_id=company.id)
@@ -87,8 +112,9 @@ class CrmCall(models.Model):
             lead = self.env["crm.lead"].browse(who["lead_id"])
         channel_id = "odoo-c2d-" + uuid.uuid4().hex
         # The bridge's events for this channel wait on this lock until the call below is committed.
-        self.env["telephony.call.lifecycle"].lock_call(company.id, channel_id)
-        call = self.create({
+        self.env["telephony.call.lifecycle"]._lock_call(company.id, channel_id)
+        # The call's own action: it alone may set the PBX's id of the call it places.
+        call = self._with_call_action().create({
             "state": "in_progress",
             "direction": "outbound",
             "start": fields.Datetime.now(),
@@ -102,13 +128,13 @@ class CrmCall(models.Model):
             client.originate(
                 endpoint=company._telephony_agent_endpoint(user.telephony_extension),
                 app=company.telephony_ari_app or "odoo",
-                app_args=f"clicktodial-agent,{number}",
+                app_args=f"clicktodial-agent,{dialled}",
                 channel_id=channel_id,
-                caller_id=number,
+                caller_id=dialled,
             )
         except AriError as exc:
-            # sudo + telephony context: a live call may only be deleted by the telephony side; this one never rang
-            call.sudo().with_context(telephony_event=True).unlink()
+            # As the phone system: a live call may only be deleted by the telephony side; this one never rang.
+            call._as_phone_system().unlink()
             raise UserError(_("The PBX could not place the call: %s", exc))
         return call._action_open_form()
 
@@ -122,14 +148,19 @@ class CrmCall(models.Model):
     # Tools
     # ------------------------------------------------------------------
     def _telephony_popup_data(self, user, full=True):
-        """The screen-pop's content for ``user`` (T1, V3): the caller, their salesperson, open leads,
-        next activities and last calls, and what the wrap-up needs. Without ``full``, only what changes
-        after the ringing (state, owner, wrap-up): the popup keeps the rest."""
+        """The screen-pop's content for ``user``: the caller, their salesperson, open leads, next activities
+        and last calls, and what the wrap-up needs. Without ``full``, only what changes after the ringing
+        (state, owner, wrap-up): the popup keeps the rest.
+
+        The ringing call itself is shown to the user whose phone rings, whatever their rules; everything
+        else on the card only as far as ``user`` may read it, in the call's company and no other.
+        """
         self.ensure_one()
-        # sudo: the popup shows the caller's card to the employee whose phone rings, whatever their rules;
-        # in that employee's language, as the PBX's request has none
+        # sudo: the call rings on this user's phone, so its number, state and owner are theirs to see
         call = self.sudo().with_context(lang=user.lang or self.env.lang)
-        partner, lead = call.partner_id, call.lead_id
+        viewer = call._telephony_viewer_env(user)
+        partner = viewer["res.partner"].browse(call.partner_id.ids)._filtered_access("read")
+        lead = viewer["crm.lead"].browse(call.lead_id.ids)._filtered_access("read")
         states = dict(call._fields["state"]._description_selection(call.env))
         ended = call.state in ("done", "missed")
         data = {
@@ -155,74 +186,67 @@ class CrmCall(models.Model):
         if full or (ended and call.user_id == user):
             data["results"] = call.env["crm.call.result"]._telephony_choices()
         if full:
-            data.update(call._telephony_caller_card(states))
+            data.update(call._telephony_caller_card(partner, lead, states))
         return data
 
-    def _telephony_caller_card(self, states):
-        """The caller's company, salesperson, open leads, next activities and last calls (``states``: the labels
-        of the call states, in the reader's language).
+    def _telephony_viewer_env(self, user):
+        """``user``'s environment restricted to this call's company: what the card may show them."""
+        companies = self.company_id & user.company_ids
+        return self.env(user=user.id, su=False, context={
+            "lang": self.env.lang, "tz": user.tz, "allowed_company_ids": companies.ids or user.company_id.ids})
 
-        Read with parameterized queries rather than ORM searches: the card is built for every ringing
-        call, and the searches' overhead was most of its cost. It is shown whatever the rung user's
-        rules (see _telephony_popup_data), so there is no record rule the queries would skip."""
-        partner, lead = self.partner_id, self.lead_id
-        commercial = partner.commercial_partner_id
-        lang = self.env.lang or "en_US"
-        self.env.flush_all()
-        open_leads = self.env.execute_query_dict(SQL(
-            """SELECT l.id, l.name, COALESCE(s.name->>%s, s.name->>'en_US', '') AS stage
-                 FROM crm_lead l
-                 JOIN res_partner p ON p.id = l.partner_id
-                 LEFT JOIN crm_stage s ON s.id = l.stage_id
-                WHERE p.commercial_partner_id = %s AND l.active AND (l.probability < 100 OR l.probability IS NULL)
-                ORDER BY l.priority DESC, l.id DESC
-                LIMIT %s""",
-            lang, commercial.id, POPUP_LIST_LIMIT,
-        )) if commercial else []
-        if lead and lead.active and lead.id not in {row["id"] for row in open_leads}:
-            open_leads.insert(0, {"id": lead.id, "name": lead.name, "stage": lead.stage_id.name or ""})
-        lead_ids = [row["id"] for row in open_leads]
-        activities = self.env.execute_query_dict(SQL(
-            """SELECT a.id, COALESCE(NULLIF(a.summary, ''), t.name->>%s, t.name->>'en_US', '') AS summary,
-                      a.date_deadline, COALESCE(up.name, '') AS "user", a.res_model, a.res_id
-                 FROM mail_activity a
-                 LEFT JOIN mail_activity_type t ON t.id = a.activity_type_id
-                 LEFT JOIN res_users u ON u.id = a.user_id
-                 LEFT JOIN res_partner up ON up.id = u.partner_id
-                WHERE a.active AND ((a.res_model = 'res.partner' AND a.res_id = ANY(%s))
-                                    OR (a.res_model = 'crm.lead' AND a.res_id = ANY(%s)))
-                ORDER BY a.date_deadline, a.id
-                LIMIT %s""",
-            lang, partner.ids, lead_ids, POPUP_LIST_LIMIT,
-        )) if partner or lead_ids else []
-        if partner:
-            same_caller = SQL("c.commercial_partner_id = %s", commercial.id)  # the company and its people
+    def _telephony_caller_card(self, partner, lead, states):
+        """The caller's company, salesperson, open leads, next activities and last calls, read with the
+        record rules of the environment of ``partner`` and ``lead`` (the rung user's: see
+        _telephony_popup_data). ``states``: the labels of the call states, in the reader's language."""
+        env = partner.env
+        if self.company_id not in env.companies:
+            return {"company": "", "responsible": "", "open_leads": [], "activities": [], "last_calls": []}
+        commercial = partner.commercial_partner_id._filtered_access("read")
+        Lead = env["crm.lead"]
+        open_leads = Lead.search_fetch([
+            ("partner_id.commercial_partner_id", "=", commercial.id),
+            "|", ("probability", "<", 100), ("probability", "=", False),
+        ], ["name", "stage_id"], order="priority desc, id desc", limit=POPUP_LIST_LIMIT) if commercial else Lead
+        if lead and lead.active and lead not in open_leads:
+            open_leads = lead | open_leads
+        activities = env["mail.activity"].search_fetch([
+            "|", "&", ("res_model", "=", "res.partner"), ("res_id", "in", partner.ids),
+            "&", ("res_model", "=", "crm.lead"), ("res_id", "in", open_leads.ids),
+        ], ["summary", "activity_type_id", "date_deadline", "user_id", "res_model", "res_id"],
+            order="date_deadline, id", limit=POPUP_LIST_LIMIT) if partner or open_leads else env["mail.activity"]
+        if commercial:
+            same_caller = [("commercial_partner_id", "=", commercial.id)]  # the company and its people
         elif lead:
-            same_caller = SQL("c.lead_id = %s", lead.id)
+            same_caller = [("lead_id", "=", lead.id)]
         elif self.phone_e164:
-            same_caller = SQL("c.phone_e164 = %s", self.phone_e164)
+            same_caller = [("phone_e164", "=", self.phone_e164)]
         else:
-            same_caller = SQL("c.phone = %s", self.phone or "")
-        last_calls = self.env.execute_query_dict(SQL(
-            """SELECT c.id, COALESCE(c.name, '') AS name, c.start, c.state, c.duration, COALESCE(up.name, '') AS "user"
-                 FROM crm_call c
-                 LEFT JOIN res_users u ON u.id = c.user_id
-                 LEFT JOIN res_partner up ON up.id = u.partner_id
-                WHERE %s AND c.id != %s AND c.state NOT IN ('scheduled', 'cancelled')
-                ORDER BY c.start DESC, c.id DESC
-                LIMIT %s""",
-            same_caller, self.id, POPUP_LIST_LIMIT,
-        ))
+            same_caller = [("phone", "=", self.phone or "")]
+        last_calls = env["crm.call"].search_fetch(
+            same_caller + [("id", "!=", self.id), ("state", "not in", ("scheduled", "cancelled"))],
+            ["name", "start", "state", "duration", "user_id"], order="start desc, id desc", limit=POPUP_LIST_LIMIT,
+        )
         responsible = partner.user_id or lead.user_id
-        for activity in activities:
-            activity["deadline"] = str(activity.pop("date_deadline"))
-        for past in last_calls:
-            past.update(start=fields.Datetime.to_string(past["start"]), state=states.get(past["state"]),
-                        duration=format_duration(past["duration"]))
         return {
             "company": commercial.name if commercial and commercial != partner else "",
             "responsible": responsible.name or "",
-            "open_leads": open_leads,
-            "activities": activities,
-            "last_calls": last_calls,
+            "open_leads": [{"id": found.id, "name": found.name, "stage": found.stage_id.name or ""}
+                           for found in open_leads[:POPUP_LIST_LIMIT]],
+            "activities": [{
+                "id": activity.id,
+                "summary": activity.summary or activity.activity_type_id.name or "",
+                "deadline": str(activity.date_deadline),
+                "user": activity.user_id.name or "",
+                "res_model": activity.res_model,
+                "res_id": activity.res_id,
+            } for activity in activities],
+            "last_calls": [{
+                "id": past.id,
+                "name": past.name or "",
+                "start": fields.Datetime.to_string(past.start),
+                "state": states.get(past.state),
+                "duration": format_duration(past.duration),
+                "user": past.user_id.name or "",
+            } for past in last_calls],
         }

@@ -145,8 +145,8 @@ class CrmCall(models.Model):
         """Attempts the PBX never reported: the owner's phone rang out. Logged as unanswered calls."""
         no_answer = self.env.ref("call_logging.result_no_answer")
         for attempt in self:
-            # sudo + telephony context: only the telephony side may close a PBX call; the PBX said nothing of it
-            attempt.sudo().with_context(telephony_event=True).write({
+            # As the phone system: only the telephony side may close a PBX call; the PBX said nothing of it.
+            attempt._as_phone_system().write({
                 "state": "done", "duration": 0, "result_id": no_answer.id,
                 "result_note": _("%(user)s did not pick up: the contact was not dialled.", user=attempt.user_id.name),
             })

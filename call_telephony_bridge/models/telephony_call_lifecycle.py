@@ -5,6 +5,7 @@ from markupsafe import Markup
 from psycopg2 import errors as pg_errors
 
 from odoo import _, api, models, sql_db
+from odoo.exceptions import AccessError
 
 from ..tools.call_state import summarize
 from ..tools.event_schema import AUDIO_EVENTS, event_key, other_party
@@ -49,9 +50,10 @@ class TelephonyCallLifecycle(models.AbstractModel):
     keyed on the company and the call id), and the call's state is recomputed from all
     its events, so duplicates and events out of order give the same call.
 
-    Callers run it as superuser with ``telephony_event`` in the context: the events API
-    is authenticated by a line's token, not by a user, and call_logging lets only such
-    an environment write the telephony states (ringing, missed) and the owner on answer.
+    Callers run it as the phone system (``crm.call._as_phone_system``: superuser with a context
+    marker no remote caller can forge): the events API is authenticated by a line's token, not
+    by a user, and call_logging lets only such an environment write the telephony states
+    (ringing, missed) and the owner on answer. Its entry points are private: not callable over RPC.
     """
 
     _name = "telephony.call.lifecycle"
@@ -61,17 +63,17 @@ class TelephonyCallLifecycle(models.AbstractModel):
     # Business methods
     # ------------------------------------------------------------------
     @api.model
-    def receive(self, line, event):
+    def _receive(self, line, event):
         """Apply ``event`` in the current transaction, which must be dedicated to it; answer (HTTP status, body).
 
         A conflict with a concurrent transaction on the same call rolls back and retries; any other
         failure rolls back everything the event wrote, so that no call is ever half-written.
         """
-        [answer] = self.receive_batch(line, [event])
+        [answer] = self._receive_batch(line, [event])
         return answer
 
     @api.model
-    def receive_batch(self, line, events):
+    def _receive_batch(self, line, events):
         """Apply ``events`` in order in the current transaction, which must be dedicated to them; answer
         one (HTTP status, body) per event.
 
@@ -127,7 +129,7 @@ class TelephonyCallLifecycle(models.AbstractModel):
 
     def _apply_one(self, line, event, index, known):
         try:
-            result = self.apply_event(line, event, known)
+            result = self._apply_event(line, event, known)
             self.env.flush_all()
         except RETRIED_ERRORS:
             raise
@@ -137,14 +139,15 @@ class TelephonyCallLifecycle(models.AbstractModel):
         return 200, result
 
     @api.model
-    def apply_event(self, line, event, known=None):
+    def _apply_event(self, line, event, known=None):
         """Apply one parsed event (see ``tools.event_schema.parse_event``) received on ``line``.
 
         Returns ``{"call_id": id}``, with ``"duplicate": True`` when the event was already
         applied, or ``{"ignored": True}`` for a number on the line's exception list.
         ``known``: what ``_known`` gave for a batch whose calls are locked already.
         """
-        assert self.env.su and self.env.context.get("telephony_event"), "run by the events API only"
+        if not self.env["crm.call"]._is_telephony_write():
+            raise AccessError(_("Only the phone system applies call events."))
         # No "assigned to you" mail nor follower bookkeeping for every ring: the popup is the notification.
         self = self.with_context(mail_create_nosubscribe=True, mail_auto_subscribe_no_notify=True)
         line = line.with_env(self.env)
@@ -152,7 +155,7 @@ class TelephonyCallLifecycle(models.AbstractModel):
             return {"ignored": True}
         company = line.company_id
         if known is None:
-            self.lock_call(company.id, event["call_id"])
+            self._lock_call(company.id, event["call_id"])
             known = self._known(line, [event])
         key = event_key(event)
         call = self.env["crm.call"].browse(known.calls.get(event["call_id"], []))
@@ -202,10 +205,10 @@ class TelephonyCallLifecycle(models.AbstractModel):
         """Take the locks of all the calls of a batch at once, in the order every transaction takes them."""
         company_id = line.with_env(self.env).company_id.id
         for call_ref in sorted({event["call_id"] for event in events}):
-            self.lock_call(company_id, call_ref)
+            self._lock_call(company_id, call_ref)
 
     @api.model
-    def lock_call(self, company_id, call_ref):
+    def _lock_call(self, company_id, call_ref):
         """Hold, until the transaction ends, the lock that serializes the work on one PBX call."""
         self.env.cr.execute(
             "SELECT pg_advisory_xact_lock(%s, hashtext(%s))", (company_id, call_ref)
@@ -334,14 +337,15 @@ class TelephonyCallLifecycle(models.AbstractModel):
             body = _("Voicemail left by %(number)s during the call “%(call)s”.", number=call.phone, call=call.name)
         else:
             body = _("Recording of the call “%(call)s” with %(number)s.", call=call.name, number=call.phone)
+        attachment._set_voice_metadata()  # the chatter plays attachments with voice metadata inline
+        # One attachment, kept on the call: shown in the contact's and lead's history too, it is served only
+        # to those who may read the call (ir.attachment checks the call's rules), never through a copy.
         for record in (call, call.partner_id, call.lead_id):
             if not record:
                 continue
-            copy = attachment if record == call else attachment.copy({"res_model": record._name, "res_id": record.id})
-            copy._set_voice_metadata()  # the chatter plays attachments with voice metadata inline
             record.message_post(
                 body=Markup("<p>%s</p>") % body,
-                attachment_ids=copy.ids,
+                attachment_ids=attachment.ids,
                 message_type="comment",
                 subtype_xmlid="mail.mt_note",
             )

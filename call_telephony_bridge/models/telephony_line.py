@@ -3,11 +3,14 @@ import hmac
 import secrets
 
 from odoo import _, api, fields, models
-from odoo.exceptions import ValidationError
+from odoo.exceptions import AccessError, ValidationError
 
 from ..tools.numbers import is_listed
 
 TOKEN_BYTES = 32
+# What any token must have at least: the generated ones have 43.
+MIN_TOKEN_LENGTH = 32
+TELEPHONY_ADMIN_GROUP = "call_telephony_bridge.group_telephony_admin"
 
 
 def hash_token(token):
@@ -31,11 +34,6 @@ class TelephonyLine(models.Model):
     active = fields.Boolean(default=True)
     number = fields.Char(help="The line's public number, as callers dial it.")
     company_id = fields.Many2one("res.company", required=True, default=lambda self: self.env.company, index=True)
-    token = fields.Char(
-        compute="_compute_token",
-        inverse="_inverse_token",
-        help="Bearer token of the events API. Only its hash is stored: it is shown once, when generated.",
-    )
     token_hash = fields.Char(readonly=True, copy=False, index=True, groups="base.group_system")
     token_hint = fields.Char(
         string="Token Ends With", readonly=True, copy=False, help="The last characters of the current token."
@@ -124,16 +122,6 @@ class TelephonyLine(models.Model):
     # ------------------------------------------------------------------
     # Compute
     # ------------------------------------------------------------------
-    def _compute_token(self):
-        # The token itself is never kept: it can only be set (inverse) or regenerated.
-        for line in self:
-            line.token = False
-
-    def _inverse_token(self):
-        for line in self:
-            if line.token:
-                line._set_token(line.token)
-
     def _compute_call_count(self):
         counts = dict(
             self.env["crm.call"]._read_group(
@@ -162,8 +150,13 @@ class TelephonyLine(models.Model):
     # Actions
     # ------------------------------------------------------------------
     def action_regenerate_token(self):
-        """Give the line a new token (the old one stops working) and show it once: only its hash is kept."""
+        """Give the line a new token (the old one stops working) and show it once: only its hash is kept.
+
+        Tokens are only ever generated here, by a telephony administrator: nobody types one."""
         self.ensure_one()
+        if not self.env.user.has_group(TELEPHONY_ADMIN_GROUP):
+            raise AccessError(_("Only telephony administrators can give a line a new token."))
+        self.check_access("write")
         token = secrets.token_urlsafe(TOKEN_BYTES)
         self._set_token(token)
         return {
@@ -238,5 +231,8 @@ class TelephonyLine(models.Model):
     # Tools
     # ------------------------------------------------------------------
     def _set_token(self, token):
-        # sudo: only the hash is written, by a line manager who may not read it back
+        if not isinstance(token, str) or len(token) < MIN_TOKEN_LENGTH:
+            raise ValueError(f"a line token has at least {MIN_TOKEN_LENGTH} characters")
+        # sudo: the hash field is for system administrators only; the caller's right to change this line's
+        # token was checked (action_regenerate_token) or it is the set-up's own script
         self.sudo().write({"token_hash": hash_token(token), "token_hint": "…" + token[-4:]})

@@ -43,7 +43,7 @@ class TelephonyRouter(models.AbstractModel):
     # Business methods
     # ------------------------------------------------------------------
     @api.model
-    def route(self, line, from_number, to_number):
+    def _route(self, line, from_number, to_number):
         """The ring plan for a call from ``from_number`` to ``to_number`` arriving on ``line``.
 
         :return: ``{"steps": [{"extensions", "timeout", "rings", "target"}], "fallback", "skip",

@@ -1,5 +1,6 @@
 from . import (
     test_appointment_dialing,
+    test_attacks_over_http,
     test_call_state,
     test_click_to_dial,
     test_concurrency,

@@ -16,8 +16,8 @@ def setup_telephony_world(env):
         "name": "Sales line",
         "number": LINE_NUMBER,
         "default_extensions": "100",
-        "token": LINE_TOKEN,
     })
+    world["line"]._set_token(LINE_TOKEN)
     world["agent"] = env["res.users"].create({
         "name": "Agnieszka Agent",
         "login": "agent201",

@@ -3,6 +3,7 @@ import uuid
 from datetime import UTC, datetime, timedelta
 
 from odoo import SUPERUSER_ID, api
+from odoo.addons.call_logging.tools.trust import PHONE_SYSTEM
 from odoo.modules.registry import Registry
 from odoo.tests import BaseCase, get_db_name, tagged
 
@@ -30,7 +31,7 @@ class TestConcurrentEvents(BaseCase):
     @classmethod
     def tearDownClass(cls):
         with cls.registry.cursor() as cr:
-            env = api.Environment(cr, SUPERUSER_ID, {"telephony_event": True})
+            env = api.Environment(cr, SUPERUSER_ID, {"telephony_event": PHONE_SYSTEM})
             calls = env["crm.call"].search([("external_ref", "like", f"conc-{cls.tag}-%")])
             env["telephony.call.event"].search([("call_ref", "like", f"conc-{cls.tag}-%")]).unlink()
             calls.unlink()
@@ -57,15 +58,15 @@ class TestConcurrentEvents(BaseCase):
             with self.registry.cursor() as cr:
                 # The test runner's thread holds the registries' lock: give the cursor its registry directly.
                 cr.transaction = api.Transaction(self.registry)
-                env = api.Environment(cr, SUPERUSER_ID, {"telephony_event": True})
+                env = api.Environment(cr, SUPERUSER_ID, {"telephony_event": PHONE_SYSTEM})
                 line = env["telephony.line"].browse(self.line_id)
                 line.company_id  # noqa: B018 - the snapshot is taken before the race, as a request would do
                 barrier.wait(timeout=10)
                 lifecycle = env["telephony.call.lifecycle"]
                 if isinstance(event, list):
-                    answers[index] = lifecycle.receive_batch(line, event)
+                    answers[index] = lifecycle._receive_batch(line, event)
                 else:
-                    answers[index] = lifecycle.receive(line, event)
+                    answers[index] = lifecycle._receive(line, event)
 
         threads = [threading.Thread(target=worker, args=(i, e)) for i, e in enumerate(events)]
         for thread in threads:

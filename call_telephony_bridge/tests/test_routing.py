@@ -2,7 +2,7 @@ import base64
 import uuid
 from datetime import UTC, datetime, timedelta
 
-from odoo import SUPERUSER_ID, Command, fields
+from odoo import Command, fields
 from odoo.tests import TransactionCase, tagged
 
 from ..tools.event_schema import parse_event
@@ -46,7 +46,7 @@ class TestRouting(TransactionCase):
         })
 
     def route(self, number=CUSTOMER_NUMBER):
-        return self.env["telephony.router"].route(self.line, number, "+48 22 100 00 00")
+        return self.env["telephony.router"]._route(self.line, number, "+48 22 100 00 00")
 
     def extensions(self, plan):
         return [step["extensions"] for step in plan["steps"]]
@@ -89,7 +89,7 @@ class TestRouting(TransactionCase):
         self.queue.distribution = "longest_idle"
         self.line.write({"owner_fallback": "queue", "fallback_queue_id": self.queue.id})
         now = fields.Datetime.now()
-        Call = self.env["crm.call"].with_context(telephony_event=True)
+        Call = self.env["crm.call"]._as_phone_system()
         Call.create({"user_id": self.ala.id, "direction": "inbound", "state": "done",
                      "start": now - timedelta(minutes=10), "duration": 60})
         Call.create({"user_id": self.bartek.id, "direction": "inbound", "state": "done",
@@ -170,7 +170,7 @@ class TestRouting(TransactionCase):
 
     def test_users_on_a_call_are_skipped_when_the_line_says_so(self):
         self.line.write({"owner_fallback": "queue", "fallback_queue_id": self.queue.id})
-        Call = self.env["crm.call"].with_context(telephony_event=True)
+        Call = self.env["crm.call"]._as_phone_system()
         Call.create({"user_id": self.owner.id, "direction": "outbound", "state": "in_progress",
                      "start": fields.Datetime.now()})
         Call.create({"user_id": self.bartek.id, "direction": "inbound", "state": "on_hold",
@@ -250,7 +250,7 @@ class TestRouting(TransactionCase):
     # ------------------------------------------------------------------ voicemail (T7)
     def test_voicemail_after_the_queue_asks_the_responsible_person_to_call_back(self):
         """The owner was offline: only a queue member rang, yet the call-back is the owner's."""
-        env = self.env(user=SUPERUSER_ID, context={"telephony_event": True})
+        env = self.env["crm.call"]._as_phone_system().env
         call_ref = "vm-" + uuid.uuid4().hex
         start = datetime.now(UTC).replace(microsecond=0)
         audio = {"name": "voicemail.wav", "content_type": "audio/wav",
@@ -258,7 +258,7 @@ class TestRouting(TransactionCase):
         events = ((0, "ringing", "301", {}), (20, "hangup", None, {"reason": "no_answer"}),
                   (40, "voicemail", None, {"recording": audio}))
         for second, event, extension, extra in events:
-            env["telephony.call.lifecycle"].apply_event(self.line, parse_event({
+            env["telephony.call.lifecycle"]._apply_event(self.line, parse_event({
                 "event": event, "event_id": f"{call_ref}-{event}", "call_id": call_ref, "direction": "inbound",
                 "from": CUSTOMER_NUMBER, "to": "+48 22 100 00 00", "extension": extension,
                 "time": (start + timedelta(seconds=second)).isoformat(), **extra,

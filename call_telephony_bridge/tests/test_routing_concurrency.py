@@ -53,7 +53,7 @@ class TestRoundRobinConcurrency(BaseCase):
                 line = env["telephony.line"].browse(self.line_id)
                 line.default_queue_id.member_ids.user_id.mapped("telephony_extension")
                 barrier.wait(timeout=10)
-                plan = env["telephony.router"].route(line, "", "100")
+                plan = env["telephony.router"]._route(line, "", "100")
                 firsts[index] = plan["steps"][0]["extensions"][0]
 
         threads = [threading.Thread(target=worker, args=(i,)) for i in range(CALLS)]

@@ -118,9 +118,10 @@ class TestRoutingEndToEnd(HttpCase):
         self.assertEqual(call.recording_id.mimetype, "audio/wav")
         self.assertTrue(call.recording_id.raw)
         with self.registry.test_lock:
-            history = self.env["ir.attachment"].search([("res_model", "=", "res.partner"),
-                                                        ("res_id", "=", self.partner.id)])
+            history = self.env["mail.message"].search([("model", "=", "res.partner"), ("res_id", "=", self.partner.id),
+                                                       ("attachment_ids", "in", call.recording_id.ids)])
             self.assertEqual(len(history), 1, "the voicemail is on the contact's history too")
+            self.assertEqual(call.recording_id.res_model, "crm.call", "served only to those who may read the call")
             activity = self.env["mail.activity"].search([("res_model", "=", "res.partner"),
                                                          ("res_id", "=", self.partner.id)])
             self.assertEqual(activity.user_id, self.owner, "the responsible person calls back")

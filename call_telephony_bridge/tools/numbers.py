@@ -2,15 +2,15 @@
 
 import functools
 
-from odoo.addons.call_logging.tools.phone_normalize import to_e164
+from odoo.addons.call_logging.tools.phone_normalize import normalize_text, to_e164
 
 # Numbers are compared on their last digits when one of them cannot be read as E.164.
 SUFFIX_DIGITS = 9
 
 
 def digits(number):
-    """Only the digits of ``number``."""
-    return "".join(ch for ch in number or "" if ch.isdigit())
+    """Only the digits of ``number``, whatever script or width they were typed in."""
+    return "".join(ch for ch in normalize_text(number or "") if "0" <= ch <= "9")
 
 
 def number_keys(number, country_code=None):

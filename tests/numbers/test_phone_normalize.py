@@ -105,9 +105,6 @@ def test_a_number_shorter_than_nine_digits_has_no_tail():
     "()--..",
     "1" * 5000,
     "+48 22 123 45 67" + " " * 60,
-    "\u0664\u0668\u0662\u0662\u0661\u0662\u0663\u0664\u0665\u0666\u0667",
-    "\uff10\uff12\uff12\uff11\uff12\uff13\uff14\uff15\uff16\uff17",
-    "\u0968\u0968\u0967\u0968\u0969\u096a\u096b\u096c\u096d",
     "1-800-FLOWERS",
     "22 123 45 67 wew. 12",
     "201",
@@ -136,3 +133,42 @@ def test_to_e164_keeps_its_contract():
 def test_an_unknown_country_code_does_not_raise():
     assert phone_keys("+48 22 123 45 67", "XX") == WARSAW
     assert phone_keys("22 123 45 67", "ZZ").e164 is None
+
+
+@pytest.mark.parametrize("spelling, country, e164", [
+    ("\uff0b\uff18\uff11\u3000\uff13\u3000\uff15\uff15\uff15\uff15\u3000\uff10\uff12\uff10\uff12", None,
+     "+81355550202"),
+    ("\uff10\uff13\uff0d\uff15\uff15\uff15\uff15\uff0d\uff10\uff12\uff10\uff12", "JP", "+81355550202"),
+    ("\uff10\uff12\uff12\uff11\uff12\uff13\uff14\uff15\uff16\uff17", "PL", "+48221234567"),
+    ("\u0664\u0668\u0662\u0662\u0661\u0662\u0663\u0664\u0665\u0666\u0667", None, "+48221234567"),
+    ("\u0968\u0968\u0967\u0968\u0969\u096a\u096b\u096c\u096d", "PL", "+48221234567"),
+])
+def test_full_width_and_other_scripts_digits_read_as_the_same_number(spelling, country, e164):
+    assert to_e164(spelling, country) == e164
+
+
+def test_normalize_text_turns_full_width_forms_into_ascii():
+    assert phone_normalize.normalize_text("\uff0b\uff18\uff11\u3000\uff13") == "+81 3"
+
+
+def test_a_country_code_read_from_bare_digits_is_only_a_guess():
+    keys = phone_keys("601 234 567")
+    assert keys.guessed_country
+    assert keys.indexed() == (None, "601234567", "601234567")
+    assert not phone_keys("601 234 567", "PL").guessed_country
+
+
+@pytest.mark.parametrize("spelling, country, dialled", [
+    ("+48 601 234 567", None, "+48601234567"),
+    ("601 234 567", "PL", "+48601234567"),
+    ("\uff10\uff13\uff0d\uff15\uff15\uff15\uff15\uff0d\uff10\uff12\uff10\uff12", "JP", "+81355550202"),
+    ("022 123 45 67", None, "0221234567"),
+])
+def test_only_digits_and_a_plus_are_ever_dialled(spelling, country, dialled):
+    assert phone_normalize.dialable(spelling, country) == dialled
+
+
+@pytest.mark.parametrize("bad", ["123@from-internal/n", "601234567@pstn-out", "1" * 5000, "201", "", None,
+                                 "+48 601,234,567,,,,1@x", "Local/100@agents"])
+def test_anything_but_a_phone_number_is_never_dialled(bad):
+    assert phone_normalize.dialable(bad, "PL") is None
