@@ -5,6 +5,7 @@ from . import (
     test_concurrency,
     test_end_to_end_bridge,
     test_event_batches,
+    test_event_hardening,
     test_events_endpoint,
     test_route_endpoint,
     test_routing,
