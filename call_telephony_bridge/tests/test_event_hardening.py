@@ -143,3 +143,15 @@ class TestEventHardening(HttpCase):
             audio = {"name": "vm", "content_type": content_type, "data_base64": data}
             pbx.post("voicemail", second, None, recording=audio)
         self.assertEqual(pbx.call().recording_id.mimetype, "audio/wav")
+
+    def test_odd_numbers_and_ids_are_answered_without_a_server_error(self):
+        for number in ("+", "ext. 12", "\uff0b\uff18\uff11\u3000\uff13", "\u0663\u0663\u0663", "1" * 64,
+                       "+999999999999999999999", "\U0001f4de", "0", "*#31#"):
+            pbx = EventPoster(self, number=number)
+            response = self.url_open("/telephony/v1/events", data=json.dumps(pbx.body("ringing", 0, "201")),
+                                     headers=self.headers())
+            self.assertIn(response.status_code, (200, 400), (number, response.text))
+        for call_id in ("\U0001f4de", "a|b", "ü" * 128):
+            pbx = EventPoster(self, call_id=call_id)
+            self.assertNotIn("duplicate", pbx.post("ringing", 0, "201", event_id=None))
+            self.assertEqual(len(pbx.call()), 1, call_id)
