@@ -17,7 +17,7 @@ class Bridge:
         self.settings = settings
         self.spool = Spool(settings.spool_dir)
         self.odoo = OdooClient(settings.odoo_url, settings.telephony_token, settings.http_timeout)
-        self.deliverer = Deliverer(self.spool, self.odoo, settings.max_backoff)
+        self.deliverer = Deliverer(self.spool, self.odoo, settings.max_backoff, settings.give_up_after)
         self.rest = AriRest(settings.ari_url, settings.ari_user, settings.ari_password, settings.ari_app)
         self.tracker = CallTracker(settings, self.rest, self.odoo, self.spool)
         self.stopped = False

@@ -23,6 +23,7 @@ class Settings:
     default_step_timeout: int = 20
     http_timeout: float = 10.0
     max_backoff: float = 30.0
+    give_up_after: float = 900.0
     log_level: str = "INFO"
 
     @property
@@ -57,6 +58,8 @@ def load_settings(argv=None, environ=None):
     parser.add_argument("--default-extensions", default=env.get("BRIDGE_DEFAULT_EXTENSIONS", ""))
     parser.add_argument("--record-calls", action="store_true", default=_flag(env.get("BRIDGE_RECORD_CALLS", "0")))
     parser.add_argument("--max-backoff", type=float, default=float(env.get("BRIDGE_MAX_BACKOFF", "30")))
+    parser.add_argument("--give-up-after", type=float, default=float(env.get("BRIDGE_GIVE_UP_AFTER", "900")),
+                        help="seconds an event may keep failing while Odoo works before it is dead-lettered; 0: never")
     parser.add_argument("--log-level", default=env.get("LOG_LEVEL", "INFO"))
     args = parser.parse_args(argv)
     return Settings(
@@ -72,5 +75,6 @@ def load_settings(argv=None, environ=None):
         default_extensions=_extensions(args.default_extensions),
         record_calls=args.record_calls,
         max_backoff=args.max_backoff,
+        give_up_after=args.give_up_after,
         log_level=args.log_level.upper(),
     )

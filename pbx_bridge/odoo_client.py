@@ -3,7 +3,14 @@
 Delivery is strictly in spool order: the head event is retried with back-off
 until Odoo takes it (2xx) or refuses it for good (4xx -> dead letter); only
 then does the next one go. 5xx answers, time-outs and refused connections
-are retried for ever, never dropped.
+are retried - for ever while Odoo itself is down, so that an outage, however
+long, loses nothing. An event that keeps failing while Odoo works is given up
+after ``give_up_after`` seconds (dead letter), so that it never holds its line
+back: Odoo works when, in a request after that event's failures began, it
+accepted another event of the same batch, or - the event having gone alone -
+it answered the probe (an empty batch, which a working Odoo refuses with 400
+after checking the token in its database). A batch whose other events all
+failed too says Odoo is broken, not the event: nothing is given up.
 
 When several events wait (Odoo was slow or away, or calls come fast), they go
 in one request, a JSON array, which Odoo applies in order in one transaction
@@ -48,6 +55,15 @@ class OdooClient:
             return response.status_code, None
         return response.status_code, answers if len(answers) == len(events) else None
 
+    def probe(self):
+        """True when Odoo's events endpoint works: an empty batch is answered (refused) without a server error.
+        That takes the web server, the database and the line's token."""
+        try:
+            response = self.session.post(f"{self.base_url}/telephony/v1/events", json=[], timeout=self.timeout)
+        except requests.RequestException:
+            return False
+        return response.status_code < 500 and response.status_code != 401
+
     def route(self, caller, dialled, call_id, timeout=3.0):
         """Ask Odoo for the routing plan of an inbound call; None when Odoo cannot answer."""
         try:
@@ -76,9 +92,11 @@ class Deliverer:
     MAX_BATCH_EVENTS = 200
     MAX_BATCH_BYTES = 512 * 1024
 
-    def __init__(self, spool, client, max_backoff=30.0):
+    def __init__(self, spool, client, max_backoff=30.0, give_up_after=900.0):
         self.spool = spool
         self.client = client
+        # Seconds an event may keep failing while Odoo works before it is given up; 0: never.
+        self.give_up_after = give_up_after
         self.backoff = Backoff(cap=max_backoff)
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="odoo-delivery", daemon=True)
@@ -112,19 +130,22 @@ class Deliverer:
         try:
             status, answers = self.client.post_events([event for _seq, event in batch])
         except requests.RequestException as error:
-            return self._transport_failed(seq, event, error)
+            # The whole batch went unanswered: nothing says Odoo works.
+            return self._transport_failed(seq, event, error, odoo_works=False)
         if status != 200 or answers is None:
             # An Odoo that takes no batches (or could not read this one): the head goes alone, as always.
             _logger.warning("a batch of %d events was answered HTTP %s; delivering one by one", len(batch), status)
             return self.deliver(seq, event)
         delivered = []
+        answered = sum(status < 500 for status, _text in answers)
         for (seq, event), (status, text) in zip(batch, answers, strict=True):
             if 200 <= status < 300:
                 delivered.append(seq)
                 continue
             self.spool.ack_many(delivered)
             delivered = []
-            if not self._settle(seq, event, status, text):
+            # Odoo answered other events of this very request: it works, this event is what fails.
+            if not self._settle(seq, event, status, text, odoo_works=answered > 0):
                 return False
         self.spool.ack_many(delivered)
         self.backoff.reset()
@@ -139,13 +160,29 @@ class Deliverer:
             return self._transport_failed(seq, event, error)
         return self._settle(seq, event, status, text)
 
-    def _transport_failed(self, seq, event, error):
-        self.spool.note_failure(seq, type(error).__name__)
+    def _transport_failed(self, seq, event, error, odoo_works=None):
         _logger.warning("event %s (%s of call %s) not delivered: %s",
                         event["event_id"], event["event"], event["call_id"], type(error).__name__)
-        return False
+        return self._failed(seq, event, None, type(error).__name__, odoo_works)
 
-    def _settle(self, seq, event, status, text):
+    def _failed(self, seq, event, status, error, odoo_works):
+        """Note a failed attempt; give the event up when it has failed long enough while Odoo works
+        (``odoo_works``: what the request itself showed, None when it showed nothing: ask the probe).
+        True when the event left the spool."""
+        failing_for = self.spool.note_failure(seq, error)
+        if not self.give_up_after or failing_for < self.give_up_after:
+            return False
+        if odoo_works is None:
+            odoo_works = self.client.probe()
+        if not odoo_works:
+            return False
+        self.spool.dead_letter(seq, status, f"given up after {failing_for:.0f} s of failures: {error}")
+        _logger.error("gave up %s of call %s (%s) after %.0f s of failures (%s) while Odoo works: moved to dead "
+                      "letters", event["event"], event["call_id"], event["event_id"], failing_for, error)
+        self.backoff.reset()
+        return True
+
+    def _settle(self, seq, event, status, text, odoo_works=None):
         """Act on Odoo's answer to one event. True when the event left the spool."""
         if 200 <= status < 300:
             self.spool.ack(seq)
@@ -157,7 +194,6 @@ class Deliverer:
             _logger.error("Odoo refused %s of call %s with HTTP %s: %s (moved to dead letters)",
                           event["event"], event["call_id"], status, text)
             return True
-        self.spool.note_failure(seq, f"HTTP {status}")
         _logger.warning("event %s of call %s: Odoo answered HTTP %s, will retry",
                         event["event"], event["call_id"], status)
-        return False
+        return self._failed(seq, event, status, f"HTTP {status}", odoo_works)

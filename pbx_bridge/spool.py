@@ -3,7 +3,8 @@
 SQLite from the standard library, in WAL mode, one file in BRIDGE_SPOOL_DIR.
 An event is written (and fsynced by SQLite) before anything tries to deliver
 it, so a crash or a restart loses nothing; events that Odoo refuses for good
-(4xx) move to the ``dead_letters`` table for a human to look at.
+(4xx), or that keep failing while Odoo works (see ``odoo_client.Deliverer``),
+move to the ``dead_letters`` table for a human to look at.
 """
 
 import datetime
@@ -20,7 +21,8 @@ CREATE TABLE IF NOT EXISTS events (
     body TEXT NOT NULL,
     spooled_at TEXT NOT NULL,
     attempts INTEGER NOT NULL DEFAULT 0,
-    last_error TEXT
+    last_error TEXT,
+    failing_since TEXT
 );
 CREATE TABLE IF NOT EXISTS dead_letters (
     seq INTEGER PRIMARY KEY,
@@ -50,6 +52,9 @@ class Spool:
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=FULL")
         self._db.executescript(SCHEMA)
+        columns = {row[1] for row in self._db.execute("PRAGMA table_info(events)")}
+        if "failing_since" not in columns:  # a spool written by an older bridge
+            self._db.execute("ALTER TABLE events ADD COLUMN failing_since TEXT")
         self.wakeup = threading.Event()
 
     def append(self, event):
@@ -91,9 +96,18 @@ class Spool:
             self._db.executemany("DELETE FROM events WHERE seq = ?", [(seq,) for seq in seqs])
 
     def note_failure(self, seq, error):
-        """Count a failed attempt that will be retried."""
+        """Count a failed attempt that will be retried; return how many seconds the event has been failing
+        (since its first failed attempt, across restarts)."""
+        now = _now()
         with self._lock:
-            self._db.execute("UPDATE events SET attempts = attempts + 1, last_error = ? WHERE seq = ?", (error, seq))
+            self._db.execute(
+                "UPDATE events SET attempts = attempts + 1, last_error = ?, failing_since = COALESCE(failing_since, ?)"
+                " WHERE seq = ?", (error, now, seq))
+            row = self._db.execute("SELECT failing_since FROM events WHERE seq = ?", (seq,)).fetchone()
+        if not row:
+            return 0.0
+        since = datetime.datetime.fromisoformat(row[0])
+        return (datetime.datetime.fromisoformat(now) - since).total_seconds()
 
     def dead_letter(self, seq, status, error):
         """Odoo refused the event for good: move it aside and go on with the next."""

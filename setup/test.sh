@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test of the project: lint, the tests that need no Odoo (pytest), and
 # the Odoo tests of both addons (unit, HTTP and browser tours) on a fresh database.
-# Ends with one line "N passed, N failed"; exits non-zero if anything failed or nothing ran.
+# Ends with one line "N passed, N failed, N skipped"; exits non-zero if anything failed or nothing ran.
 #
 #   setup/test.sh                 everything
 #   setup/test.sh --python        only lint and the pytest suites
@@ -27,6 +27,7 @@ mkdir -p "$LOG_DIR"
 
 passed=0
 failed=0
+skipped=0
 
 ensure_chromium() {
     command -v chromium >/dev/null 2>&1 || command -v google-chrome >/dev/null 2>&1 && return 0
@@ -59,11 +60,14 @@ suites = [root] if root.tag == "testsuite" else root.findall("testsuite")
 tests = sum(int(s.get("tests", 0)) for s in suites)
 bad = sum(int(s.get("failures", 0)) + int(s.get("errors", 0)) for s in suites)
 skipped = sum(int(s.get("skipped", 0)) for s in suites)
-print(tests - bad - skipped, bad)
+print(tests - bad - skipped, bad, skipped)
 PY
 )"
-    passed=$((passed + ${counts% *}))
-    failed=$((failed + ${counts#* }))
+    local npassed nbad nskipped
+    read -r npassed nbad nskipped <<<"$counts"
+    passed=$((passed + npassed))
+    failed=$((failed + nbad))
+    skipped=$((skipped + nskipped))
 }
 
 # A database with Odoo's own modules installed, made once and copied for every run.
@@ -72,7 +76,7 @@ template_db() {
     if ! db_exists "$TEMPLATE_DB" || [ ! -d "$DATA_DIR/filestore/$TEMPLATE_DB" ]; then
         note "building the template database $TEMPLATE_DB (once)"
         db_exists "$TEMPLATE_DB" && dropdb "$TEMPLATE_DB"
-        odoo --data-dir="$DATA_DIR" -d "$TEMPLATE_DB" -i crm,calendar,mail,phone_validation,contacts,utm \
+        odoo --data-dir="$DATA_DIR" -d "$TEMPLATE_DB" -i "$TEMPLATE_MODULES" \
             --stop-after-init --log-level=warn --http-port="$HTTP_PORT" >"$LOG_DIR/template.log" 2>&1 \
             || die "Odoo could not create the template database: see $LOG_DIR/template.log."
     fi
@@ -95,9 +99,13 @@ run_odoo_tests() {
         failed=$((failed + 1))
         return
     fi
-    local nfail nerr ntests
+    local nfail nerr ntests nskip
     read -r nfail _ nerr _ _ ntests _ <<<"$summary"
-    local ok=$((ntests - nfail - nerr))
+    # Odoo counts a skipped test among those run and logs each one: "<test logger>: skipped <test> : <reason>".
+    nskip="$(grep -cE " INFO [^ ]+ odoo\.addons\.[^ ]+: skipped " "$log" || true)"
+    grep -E " INFO [^ ]+ odoo\.addons\.[^ ]+: skipped " "$log" | sed -E 's/.*: skipped /skipped: /' >&2 || true
+    skipped=$((skipped + nskip))
+    local ok=$((ntests - nfail - nerr - nskip))
     [ "$ok" -lt 0 ] && ok=0
     passed=$((passed + ok))
     failed=$((failed + nfail + nerr))
@@ -114,5 +122,5 @@ if [ "$run_odoo" = 1 ]; then
     run_odoo_tests
 fi
 
-echo "$passed passed, $failed failed"
+echo "$passed passed, $failed failed, $skipped skipped"
 [ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]

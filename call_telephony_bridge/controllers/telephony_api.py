@@ -1,4 +1,3 @@
-import json
 import logging
 
 from odoo import SUPERUSER_ID, http
@@ -12,7 +11,9 @@ from ..tools.event_schema import (
     MAX_BODY_BYTES,
     MAX_NUMBER_LENGTH,
     EventError,
+    decode_json,
     parse_event,
+    split_batch,
 )
 
 _logger = logging.getLogger(__name__)
@@ -56,9 +57,14 @@ class TelephonyApi(http.Controller):
         if raw is None:
             return _error(413, f"the body is larger than {MAX_AUDIO_BODY_BYTES} bytes")
         try:
-            body = json.loads(raw)
+            body = decode_json(raw)
         except (UnicodeDecodeError, ValueError):
             return _error(400, "the body is not valid JSON")
+        except RecursionError:
+            # Nested deeper than the decoder goes: no event, but a batch may still hold good ones.
+            body = split_batch(raw.decode("utf-8", "replace"))
+            if body is None:
+                return _error(400, "the body is not valid JSON")
         if isinstance(body, list):
             return self._post_batch(line, body, len(raw))
         try:
@@ -80,6 +86,8 @@ class TelephonyApi(http.Controller):
         results, events = [None] * len(bodies), {}
         for index, body in enumerate(bodies):
             try:
+                if isinstance(body, EventError):
+                    raise body
                 events[index] = parse_event(body)
             except EventError as exc:
                 results[index] = {"status": 400, "error": str(exc)}

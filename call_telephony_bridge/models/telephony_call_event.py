@@ -33,7 +33,8 @@ class TelephonyCallEvent(models.Model):
     received_at = fields.Datetime(default=fields.Datetime.now, required=True, index=True)
 
     _sql_constraints = [
-        ("event_key_unique", "unique(company_id, event_key)", "This event was already received."),
+        # Per call: a PBX may reuse an event id on another call.
+        ("event_key_unique", "unique(company_id, call_ref, event_key)", "This event was already received."),
     ]
 
     # ------------------------------------------------------------------

@@ -8,7 +8,7 @@ from odoo import _, api, models, sql_db
 from odoo.exceptions import AccessError
 
 from ..tools.call_state import summarize
-from ..tools.event_schema import AUDIO_EVENTS, event_key, other_party
+from ..tools.event_schema import AUDIO_EVENTS, derive_reason, event_key, other_party
 
 _logger = logging.getLogger(__name__)
 
@@ -22,8 +22,8 @@ MAX_ATTEMPTS = 5
 
 @dataclass
 class _Known:
-    """The calls (PBX id -> crm.call id), their events (PBX id -> [event]) and the applied event keys of a batch,
-    kept up to date as it goes."""
+    """The calls (PBX id -> crm.call id), their events (PBX id -> [event]) and the (PBX id, event key) pairs
+    already applied of a batch, kept up to date as it goes."""
 
     calls: dict
     history: dict
@@ -159,10 +159,11 @@ class TelephonyCallLifecycle(models.AbstractModel):
             known = self._known(line, [event])
         key = event_key(event)
         call = self.env["crm.call"].browse(known.calls.get(event["call_id"], []))
-        if key in known.applied:
+        if (event["call_id"], key) in known.applied:
             return {"call_id": call.id or None, "duplicate": True}
         # The call is recomputed from all its events: the ones before and this one (summarize orders them).
         events = known.history.setdefault(event["call_id"], [])
+        event = dict(event, reason=derive_reason(event, events))
         events.append({"event": event["event"], "time": event["time"], "extension": event["extension"],
                        "reason": event["reason"]})
         summary = summarize(events, call.direction if call else event["direction"])
@@ -182,7 +183,7 @@ class TelephonyCallLifecycle(models.AbstractModel):
             "extension": event["extension"],
             "reason": event["reason"],
         })
-        known.applied.add(key)
+        known.applied.add((event["call_id"], key))
         self._apply_state(call, line, summary, len(events))
         if event["event"] in AUDIO_EVENTS:
             self._attach_audio(call, event)
@@ -230,10 +231,12 @@ class TelephonyCallLifecycle(models.AbstractModel):
         )
         calls = dict(self.env.cr.fetchall())
         self.env.cr.execute(
-            "SELECT event_key FROM telephony_call_event WHERE company_id = %s AND event_key = ANY(%s)",
-            (company_id, sorted({event_key(event) for event in events})),
+            """SELECT call_ref, event_key FROM telephony_call_event
+                WHERE company_id = %s AND call_ref = ANY(%s) AND event_key = ANY(%s)""",
+            (company_id, sorted({event["call_id"] for event in events}),
+             sorted({event_key(event) for event in events})),
         )
-        applied = {row[0] for row in self.env.cr.fetchall()}
+        applied = set(self.env.cr.fetchall())
         history = self.env["telephony.call.event"]._history(company_id, list(calls))
         if len(events) > 1:
             # Read the batch's calls and people in a few queries rather than one record at a time.

@@ -51,7 +51,7 @@ class TestCallState(BaseCase):
                 "to": "100", "extension": "201", "time": "2024-05-06T11:00:00.123+02:00"}
         parsed = parse_event(body)
         self.assertEqual(parsed["time"], T0)
-        self.assertEqual(event_key(parsed), "ev:c1|ringing|2024-05-06T09:00:00|201")
+        self.assertEqual(event_key(parsed), "ev:ringing|2024-05-06T09:00:00|201")
         self.assertEqual(event_key(parse_event(dict(body, event_id="e-1"))), "id:e-1")
         self.assertEqual(parse_event(dict(body, time="2024-05-06T09:00:00Z"))["time"], T0)
         for broken in ({"time": "soon"}, {"event": "boom"}, {"direction": "sideways"}, {"call_id": ""},

@@ -112,10 +112,13 @@ class TestRouting(TransactionCase):
         director = self.env["res.users"].create({"name": "Dyrektor", "login": "dyrektor",
                                                  "telephony_extension": "501"})
         boss_employee = self.env["hr.employee"].create({"name": "Dyrektor", "user_id": director.id})
-        self.env["hr.employee"].create({"name": self.owner.name, "user_id": self.owner.id,
-                                        "parent_id": boss_employee.id})
+        employee = self.env["hr.employee"].create({"name": self.owner.name, "user_id": self.owner.id,
+                                                   "parent_id": boss_employee.id})
         self.line.owner_fallback = "manager"
         self.assertEqual(self.extensions(self.route()), [["201"], ["501"]])
+        # An employee without a manager falls back to the sales team's leader, as without Employees.
+        employee.parent_id = False
+        self.assertEqual(self.extensions(self.route()), [["201"], ["401"]])
 
     def test_queue_then_manager_and_manager_then_queue(self):
         self.line.write({"owner_fallback": "queue_manager", "fallback_queue_id": self.queue.id})

@@ -22,7 +22,8 @@ import websocket
 
 from .conftest import ARI_PASSWORD, ARI_USER, wait_for
 
-SAMPLES = pathlib.Path("/work/shared/ari-samples")
+# The project's shared data sits beside the checkout (``<repo>/../shared``), on every machine alike.
+SAMPLES = pathlib.Path(__file__).resolve().parents[2].parent / "shared" / "ari-samples"
 SIGNIFICANT = {
     "ChannelCreated", "ChannelStateChange", "Dial", "StasisStart", "StasisEnd", "ChannelHangupRequest",
     "ChannelDestroyed", "ChannelEnteredBridge", "ChannelLeftBridge", "ChannelHold", "ChannelUnhold",
@@ -32,7 +33,6 @@ CALL_LEVEL = {
     "ChannelHold", "ChannelUnhold", "RecordingStarted", "RecordingFinished",
 }
 
-pytestmark = pytest.mark.skipif(not SAMPLES.is_dir(), reason="the recorded ARI samples are not on this machine")
 
 
 def pattern(name):
@@ -65,7 +65,11 @@ def call_level(events):
 
 
 def load(name):
-    with open(SAMPLES / f"{name}.events.jsonl") as handle:
+    path = SAMPLES / f"{name}.events.jsonl"
+    if not path.is_file():
+        # Missing data is a broken checkout, not a reason to pass quietly.
+        pytest.fail(f"the recorded ARI sample {path} is missing: the shared data belongs beside the repository")
+    with open(path) as handle:
         return [json.loads(line) for line in handle]
 
 
