@@ -67,3 +67,6 @@ class TestUiTours(HttpCase):
         self.assertRecordValues(call_back, [{"state": "done", "direction": "outbound", "phone": "+48 601 000 111"}])
         logged = self.env["crm.call"].search([("name", "=", "Tour walk-in question")])
         self.assertRecordValues(logged, [{"state": "done", "direction": "inbound", "duration": 125}])
+
+    def test_automation_rules_open_from_the_menu(self):
+        self.start_tour("/odoo/action-call_logging.crm_call_action", "call_logging_automation_rules", login="admin")
