@@ -22,3 +22,4 @@ from . import res_partner_billing
 from . import crm_call_appointment
 from . import res_partner_managers
 from . import res_partner_phone_appointment
+from . import res_config_settings

@@ -114,12 +114,11 @@ export class DayPlan extends Component {
 
     /**
      * A new call's form: logged or scheduled in a dialog, after which the plan
-     * reloads; a call made now full screen, with its running timer.
+     * reloads; a call made now asks whom first, then opens full screen with its
+     * running timer.
      */
     onCallNow() {
-        return this.action.doAction("call_logging.crm_call_action_new_call_now", {
-            additionalContext: { default_start: serializeDateTime(DateTime.now()) },
-        });
+        return this.action.doAction("call_logging.crm_call_start_action");
     }
 
     onLogCall() {
