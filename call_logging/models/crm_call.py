@@ -485,6 +485,15 @@ class CrmCall(models.Model):
             return self._action_ask_number(partner=partner or None, lead=lead or None)
         return self.start_call_with(partner=partner, lead=lead, phone=phone)
 
+    def action_schedule_call_back(self):
+        """Plan the return of a missed call: a scheduled call to the same contact, lead and number."""
+        self.ensure_one()
+        action = self._action_new_call(
+            _("Schedule a Call Back"), "scheduled", partner=self.partner_id or None, lead=self.lead_id or None
+        )
+        action["context"]["default_phone"] = self.phone or action["context"]["default_phone"]
+        return action
+
     def action_open_wrap_up(self):
         """Ask for the result, outcome, goal, notes and the person spoken with; then offer a follow-up (V4)."""
         self.ensure_one()

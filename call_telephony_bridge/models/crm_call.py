@@ -2,6 +2,7 @@ import uuid
 from datetime import timedelta
 
 from odoo import _, api, fields, models
+from odoo.addons.call_logging.models.crm_call import LIVE_STATES
 from odoo.addons.call_logging.tools.call_duration import format_duration
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL
@@ -217,8 +218,9 @@ class CrmCall(models.Model):
         for activity in activities:
             activity["deadline"] = str(activity.pop("date_deadline"))
         for past in last_calls:
-            past.update(start=fields.Datetime.to_string(past["start"]), state=states.get(past["state"]),
-                        duration=format_duration(past["duration"]))
+            # "live": still going on when the card was read; the popup lists finished calls only
+            past.update(start=fields.Datetime.to_string(past["start"]), live=past["state"] in LIVE_STATES,
+                        state=states.get(past["state"]), duration=format_duration(past["duration"]))
         return {
             "company": commercial.name if commercial and commercial != partner else "",
             "responsible": responsible.name or "",
