@@ -29,6 +29,8 @@ WRAP_UP_WINDOW = timedelta(hours=12)
 # The business documents a call may be "related to", unless the setting names others.
 RELATED_MODELS_PARAM = "call_logging.related_models"
 DEFAULT_RELATED_MODELS = "crm.lead,sale.order,project.task,helpdesk.ticket,account.move,purchase.order,res.partner"
+# What moves a call between the sections of its owner's day plan.
+DAY_PLAN_FIELDS = {"state", "start", "user_id", "name", "partner_id", "lead_id", "phone"}
 # Where a transaction keeps the history notes of its closed calls, under the ``call_history_deferred`` context.
 PENDING_HISTORY = "call_logging.customer_history"
 
@@ -357,6 +359,7 @@ class CrmCall(models.Model):
                 vals["name"] = self._subject_for_vals(vals)
         calls = super().create(vals_list)
         calls.filtered(lambda c: c.state in CLOSED_STATES)._post_to_customer_history()
+        calls._notify_day_plans()
         return calls
 
     def write(self, vals):
@@ -386,8 +389,11 @@ class CrmCall(models.Model):
         closing = self.browse()
         if vals.get("state") in CLOSED_STATES:
             closing = self.filtered(lambda c: c.state not in CLOSED_STATES)
+        owners = self.user_id
         result = super().write(vals)
         closing._post_to_customer_history()
+        if DAY_PLAN_FIELDS & set(vals):
+            self._notify_day_plans(owners)
         return result
 
     @api.ondelete(at_uninstall=False)
@@ -707,6 +713,12 @@ class CrmCall(models.Model):
         if self.hold_started_at:
             vals["hold_duration"] = self.hold_duration + int((now - self.hold_started_at).total_seconds())
         return vals
+
+    def _notify_day_plans(self, former_owners=None):
+        """Tell the open day plans of these calls' owners (and former owners) to refresh."""
+        owners = self.user_id | (former_owners or self.env["res.users"])
+        # sudo: a salesperson's change reaches the plan of a colleague they scheduled a call for
+        owners.sudo().partner_id._bus_send("call_logging/day_plan_changed", {"call_ids": self.ids})
 
     def _start_label(self):
         """When this (one) call started, as its owner reads the time: their time zone, named."""

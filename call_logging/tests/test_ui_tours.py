@@ -1,8 +1,12 @@
+import threading
 from datetime import datetime, time, timedelta
+from unittest.mock import patch
 
 import pytz
 
 from odoo import fields
+from odoo.addons.bus.models.bus import channel_with_db, dispatch, hashable
+from odoo.addons.bus.websocket import WebsocketConnectionHandler
 from odoo.tests import HttpCase, new_test_user, tagged
 
 
@@ -115,3 +119,27 @@ class TestUiTours(HttpCase):
             "user_id": self.seller.id, "start": self.now - timedelta(minutes=10),
         })
         self.start_tour(f"/odoo/contacts/{self.contact.id}", "call_logging_chatter_call", login="tour_seller")
+
+    def test_day_plan_updates_from_the_bus(self):
+        self.Call.create({
+            "name": "Tour live review", "state": "scheduled", "partner_id": self.contact.id,
+            "start": self.now + timedelta(days=2),
+        })
+        channel = hashable(channel_with_db(self.registry.db_name, self.seller.partner_id))
+        done = threading.Event()
+
+        def wake_the_websocket():
+            # The bus cannot learn of the commit of a test transaction: wake the browser's websocket up.
+            while not done.wait(0.5):
+                for websocket in dispatch._channels_to_ws.get(channel, []):
+                    websocket.trigger_notification_dispatching()
+
+        waker = threading.Thread(target=wake_the_websocket)
+        with patch.object(WebsocketConnectionHandler, "websocket_allowed", return_value=True):
+            waker.start()
+            try:
+                self.start_tour("/odoo/action-call_logging.crm_call_action_day_plan", "call_logging_day_plan_live",
+                                login="tour_seller")
+            finally:
+                done.set()
+                waker.join(timeout=5)
