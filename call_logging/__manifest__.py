@@ -33,6 +33,8 @@ Translated into Polish and Japanese.
         "views/res_partner_phone_views.xml",
         "views/crm_lead_views.xml",
         "wizard/crm_call_followup_views.xml",
+        "wizard/crm_call_wrap_up_views.xml",
+        "wizard/crm_call_start_views.xml",
         "wizard/crm_call_reschedule_views.xml",
         "wizard/crm_call_ask_number_views.xml",
         "views/call_logging_menus.xml",
@@ -46,6 +48,7 @@ Translated into Polish and Japanese.
         "data/crm_call_appointment_cron.xml",
         "views/crm_call_appointment_views.xml",
         "views/res_partner_managers_views.xml",
+        "views/res_config_settings_views.xml",
     ],
     "demo": [
         "demo/call_logging_demo.xml",

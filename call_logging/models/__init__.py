@@ -22,5 +22,6 @@ from . import res_partner_billing
 from . import crm_call_appointment
 from . import res_partner_managers
 from . import res_partner_phone_appointment
+from . import res_config_settings
 # Last: its checks must run before every other override of crm.call (see its docstring).
 from . import crm_call_system_fields

@@ -4,6 +4,7 @@ import pytz
 
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.tools.misc import format_datetime
 
 from ..tools.call_duration import MAX_DURATION, format_duration
 from ..tools.phone_normalize import to_e164
@@ -21,6 +22,16 @@ CLOSED_STATES = ("done", "missed", "cancelled")
 TELEPHONY_STATES = ("ringing", "missed")
 # Fields that may still change on a closed call: the PBX's recording and mail bookkeeping.
 FIELDS_WRITABLE_WHEN_CLOSED = {"recording_id", "message_main_attachment_id"}
+# What the owner may still complete after the call, for this long after it ended; times and duration stay locked.
+WRAP_UP_FIELDS = {
+    "description", "result_id", "result_note", "goal_status", "contact_person_id", "additional_info", "inbound_reason",
+}
+WRAP_UP_WINDOW = timedelta(hours=12)
+# The business documents a call may be "related to", unless the setting names others.
+RELATED_MODELS_PARAM = "call_logging.related_models"
+DEFAULT_RELATED_MODELS = "crm.lead,sale.order,project.task,helpdesk.ticket,account.move,purchase.order,res.partner"
+# What moves a call between the sections of its owner's day plan.
+DAY_PLAN_FIELDS = {"state", "start", "user_id", "name", "partner_id", "lead_id", "phone"}
 # Where a transaction keeps the history notes of its closed calls, under the ``call_history_deferred`` context.
 PENDING_HISTORY = "call_logging.customer_history"
 
@@ -121,12 +132,13 @@ class CrmCall(models.Model):
     purpose_id = fields.Many2one("crm.call.purpose", string="Purpose")
     agenda = fields.Text()
     result_id = fields.Many2one("crm.call.result", string="Result", tracking=True)
-    result_note = fields.Text(string="Outcome")
-    inbound_reason = fields.Text(string="Reason for the Call")
+    result_note = fields.Text(string="Outcome", tracking=True)
+    inbound_reason = fields.Text(string="Reason for the Call", tracking=True)
     description = fields.Html(string="Notes")
     additional_info = fields.Text(
         string="Additional Information",
         help="Special requirements, remarks, requests and questions raised during the call.",
+        tracking=True,
     )
     goal_status = fields.Selection(
         [("none", "No Goal"), ("success", "Goal Reached"), ("failure", "Goal Missed")],
@@ -139,6 +151,7 @@ class CrmCall(models.Model):
         string="Spoke With",
         help="The person of the customer's company the call was with.",
         domain="[('id', 'child_of', commercial_partner_id)]",
+        tracking=True,
     )
     phone = fields.Char(string="Number", tracking=True)
     phone_e164 = fields.Char(
@@ -162,6 +175,10 @@ class CrmCall(models.Model):
     )
     duration_display = fields.Char(string="Duration (mm:ss)", compute="_compute_duration_display")
     is_locked = fields.Boolean(compute="_compute_is_locked")
+    wrap_up_open = fields.Boolean(
+        string="Wrap-up Open", compute="_compute_wrap_up_open",
+        help="The owner may still complete the result, outcome, goal and notes of this ended call.",
+    )
     is_overdue = fields.Boolean(compute="_compute_is_overdue", search="_search_is_overdue")
 
     _sql_constraints = [
@@ -178,10 +195,14 @@ class CrmCall(models.Model):
     # ------------------------------------------------------------------
     @api.model
     def _selection_related_models(self):
-        models_ = self.env["ir.model"].sudo().search(  # sudo: reading model names only
-            [("transient", "=", False), ("model", "not like", "ir.%")], order="name"
+        """The business documents a call can be about: the configured models that are installed."""
+        names = self.env["ir.config_parameter"].sudo().get_param(  # sudo: a setting every user's form reads
+            RELATED_MODELS_PARAM, DEFAULT_RELATED_MODELS
         )
-        return [(model.model, model.name) for model in models_]
+        wanted = [name.strip() for name in names.split(",") if name.strip()]
+        models_ = self.env["ir.model"].sudo().search([("model", "in", wanted), ("transient", "=", False)])
+        labels = {model.model: model.name for model in models_}
+        return [(name, labels[name]) for name in wanted if name in labels]
 
     @api.depends("duration", "hold_duration")
     def _compute_talk_duration(self):
@@ -247,6 +268,12 @@ class CrmCall(models.Model):
         for call in self:
             # A call being logged is "done" before it is saved: only a saved closed call is locked.
             call.is_locked = call.state in CLOSED_STATES and bool(call._origin.id)
+
+    @api.depends("state", "user_id", "stop")
+    @api.depends_context("uid")
+    def _compute_wrap_up_open(self):
+        for call in self:
+            call.wrap_up_open = bool(call._origin.id) and call._wrap_up_open_for(self.env.user)
 
     @api.depends("state", "start")
     def _compute_is_overdue(self):
@@ -333,6 +360,7 @@ class CrmCall(models.Model):
                 vals["name"] = self._subject_for_vals(vals)
         calls = super().create(vals_list)
         calls.filtered(lambda c: c.state in CLOSED_STATES)._post_to_customer_history()
+        calls._notify_day_plans()
         return calls
 
     def write(self, vals):
@@ -362,8 +390,11 @@ class CrmCall(models.Model):
         closing = self.browse()
         if vals.get("state") in CLOSED_STATES:
             closing = self.filtered(lambda c: c.state not in CLOSED_STATES)
+        owners = self.user_id
         result = super().write(vals)
         closing._post_to_customer_history()
+        if DAY_PLAN_FIELDS & set(vals):
+            self._notify_day_plans(owners)
         return result
 
     @api.ondelete(at_uninstall=False)
@@ -405,11 +436,13 @@ class CrmCall(models.Model):
         self.ensure_one()
         if self.state not in ("in_progress", "on_hold"):
             raise UserError(_("Only a call in progress or on hold can be ended."))
+        if not (self.partner_id or self.lead_id or self.phone):
+            raise UserError(_("Add the contact, the lead or the number you called before ending the call."))
         now = fields.Datetime.now()
         vals = self._vals_closing_hold(now, "done")
         vals["duration"] = max(int((now - self.start).total_seconds()), 0)
         self._write_from_action(vals)
-        return self.action_open_followup()
+        return self.action_open_wrap_up()
 
     def action_mark_done(self):
         """Mark scheduled calls completed (the duration already typed is kept)."""
@@ -454,6 +487,27 @@ class CrmCall(models.Model):
                 raise UserError(_("This call has no number, contact or lead to call back."))
             return self._action_ask_number(partner=partner or None, lead=lead or None)
         return self.start_call_with(partner=partner, lead=lead, phone=phone)
+
+    def action_schedule_call_back(self):
+        """Plan the return of a missed call: a scheduled call to the same contact, lead and number."""
+        self.ensure_one()
+        action = self._action_new_call(
+            _("Schedule a Call Back"), "scheduled", partner=self.partner_id or None, lead=self.lead_id or None
+        )
+        action["context"]["default_phone"] = self.phone or action["context"]["default_phone"]
+        return action
+
+    def action_open_wrap_up(self):
+        """Ask for the result, outcome, goal, notes and the person spoken with; then offer a follow-up (V4)."""
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "name": _("Wrap-up"),
+            "res_model": "crm.call.wrap.up",
+            "view_mode": "form",
+            "target": "new",
+            "context": {"default_call_id": self.id},
+        }
 
     def action_open_followup(self):
         """Offer a meeting, another call or a task with the same contact or lead."""
@@ -658,7 +712,8 @@ class CrmCall(models.Model):
             raise UserError(_("Missed and ringing calls come from the phone system only; they cannot be set by hand."))
         changed = set(vals) - FIELDS_WRITABLE_WHEN_CLOSED
         for call in self:
-            if call.state in CLOSED_STATES and changed:
+            locked = changed - WRAP_UP_FIELDS if call._wrap_up_open_for(self.env.user) else changed
+            if call.state in CLOSED_STATES and locked:
                 raise UserError(
                     _("The call “%(call)s” is %(state)s and can no longer be edited.",
                       call=call.display_name,
@@ -699,11 +754,30 @@ class CrmCall(models.Model):
         # sudo: only the owner's language is read, which a colleague scheduling the call may not read
         return self.with_context(lang=owner.sudo().lang or self.env.lang)._default_subject(who, direction)
 
+    def _wrap_up_open_for(self, user):
+        """Whether ``user`` may still complete the wrap-up of this (one) ended call: its owner, for a while."""
+        ended = self.stop or self.start
+        return (
+            self.state in ("done", "missed") and self.user_id == user and bool(ended)
+            and ended >= fields.Datetime.now() - WRAP_UP_WINDOW
+        )
+
     def _vals_closing_hold(self, now, state):
         vals = {"state": state, "hold_started_at": False}
         if self.hold_started_at:
             vals["hold_duration"] = self.hold_duration + int((now - self.hold_started_at).total_seconds())
         return vals
+
+    def _notify_day_plans(self, former_owners=None):
+        """Tell the open day plans of these calls' owners (and former owners) to refresh."""
+        owners = self.user_id | (former_owners or self.env["res.users"])
+        # sudo: a salesperson's change reaches the plan of a colleague they scheduled a call for
+        owners.sudo().partner_id._bus_send("call_logging/day_plan_changed", {"call_ids": self.ids})
+
+    def _start_label(self):
+        """When this (one) call started, as its owner reads the time: their time zone, named."""
+        tz = self.user_id.tz or self.env.user.tz or "UTC"
+        return f"{format_datetime(self.env, self.start, tz=tz, dt_format=False)} ({tz})"
 
     def _caller_name(self):
         """Who this call (one, or none) is with, as people read it: the contact, else the lead, else the number."""
@@ -787,9 +861,11 @@ class CrmCall(models.Model):
                 continue
             body = self.env["mail.render.mixin"]._render_template_qweb_view(
                 "call_logging.message_call_summary", call._name, call.ids,
-                add_context={"call": call, "duration": format_duration(call.duration)},
+                add_context={"call": call, "duration": format_duration(call.duration), "start": call._start_label()},
             )[call.id]
-            notes += [(record._name, record.id, body) for record in records]
+            # The person who talked writes the note, not whoever (or whatever, the PBX) closed the call.
+            author = call.user_id.partner_id.id or self.env.user.partner_id.id
+            notes += [(record._name, record.id, body, author) for record in records]
         if not notes:
             return
         if not self.env.context.get("call_history_deferred"):
@@ -807,16 +883,17 @@ class CrmCall(models.Model):
 
     @api.model
     def _log_customer_history(self, notes):
-        """Log the (model, record id, body) notes, one batch per model and round (a record once per round)."""
+        """Log the (model, record id, body, author) notes, one batch per model and author and round
+        (a record once per round)."""
         while notes:
             batches, later = {}, []
-            for model, record_id, body in notes:
-                bodies = batches.setdefault(model, {})
+            for model, record_id, body, author in notes:
+                bodies = batches.setdefault((model, author), {})
                 if record_id in bodies:
-                    later.append((model, record_id, body))
+                    later.append((model, record_id, body, author))
                 else:
                     bodies[record_id] = body
-            for model, bodies in batches.items():
+            for (model, author), bodies in batches.items():
                 # sudo: a salesperson may log on a contact they cannot edit
-                self.env[model].browse(list(bodies)).sudo()._message_log_batch(bodies)
+                self.env[model].browse(list(bodies)).sudo()._message_log_batch(bodies, author_id=author)
             notes = later

@@ -21,3 +21,7 @@ class ResCompany(models.Model):
         CALL_BILLING_ROUNDINGS, string="Call Billing Rounding", required=True, default=ROUNDING_PER_STARTED_MINUTE,
         help="Per second: the exact length is billed. Per started minute: a call of 61 seconds is billed 2 minutes.",
     )
+    call_result_required = fields.Boolean(
+        string="Result Required on Every Call",
+        help="The wrap-up after a call cannot be saved without the call's result.",
+    )

@@ -2,6 +2,7 @@ from datetime import timedelta
 
 from freezegun import freeze_time
 
+from odoo.exceptions import UserError
 from odoo.tests import tagged
 
 from .common import CallCase
@@ -39,14 +40,55 @@ class TestCallFlows(CallCase):
             call.action_resume()
             self.assertEqual(call.state, "in_progress")
         with freeze_time(self.now + timedelta(seconds=200)):
-            followup = call.action_end_call()
+            wrap_up = call.action_end_call()
         self.assertEqual(call.state, "done")
         self.assertEqual(call.duration, 200)
         self.assertEqual(call.hold_duration, 30)
         self.assertEqual(call.talk_duration, 170)
         self.assertIn("discount", call.description)
+        self.assertEqual(wrap_up["res_model"], "crm.call.wrap.up")
+        wizard = self.env["crm.call.wrap.up"].with_user(self.anna).with_context(wrap_up["context"]).create({})
+        self.assertIn("discount", wizard.description)
+        wizard.result_id = self.env.ref("call_logging.result_interested")
+        followup = wizard.action_save()
+        self.assertEqual(call.result_id, self.env.ref("call_logging.result_interested"))
         self.assertEqual(followup["res_model"], "crm.call.followup")
         self.assertEqual(followup["context"]["default_call_id"], call.id)
+
+    def test_the_owner_completes_the_wrap_up_later_but_not_the_times(self):
+        with freeze_time(self.now):
+            call = self.Call.browse(self.Call.with_user(self.anna).start_call_with(partner=self.contact)["res_id"])
+        with freeze_time(self.now + timedelta(seconds=40)):
+            call.with_user(self.anna).action_end_call()
+        with freeze_time(self.now + timedelta(hours=2)):
+            call.with_user(self.anna).write({"result_id": self.env.ref("call_logging.result_interested").id,
+                                             "result_note": "Order next week"})
+            self.assertEqual(call.result_note, "Order next week")
+            with self.assertRaises(UserError):
+                call.with_user(self.anna).write({"duration": 400})
+        with freeze_time(self.now + timedelta(hours=13)), self.assertRaises(UserError):
+            call.with_user(self.anna).write({"result_note": "Too late"})
+
+    def test_a_required_result_is_asked_in_the_wrap_up(self):
+        self.env.company.call_result_required = True
+        with freeze_time(self.now):
+            call = self.Call.browse(self.Call.with_user(self.anna).start_call_with(partner=self.contact)["res_id"])
+        with freeze_time(self.now + timedelta(seconds=40)):
+            action = call.with_user(self.anna).action_end_call()
+        wizard = self.env["crm.call.wrap.up"].with_user(self.anna).with_context(action["context"]).create({})
+        with self.assertRaises(UserError):
+            wizard.action_save()
+        wizard.result_id = self.env.ref("call_logging.result_no_answer")
+        wizard.action_save()
+        self.assertEqual(call.result_id, self.env.ref("call_logging.result_no_answer"))
+
+    def test_a_call_with_nobody_cannot_be_completed(self):
+        call = self.Call.with_user(self.anna).create({"state": "in_progress", "direction": "outbound"})
+        with self.assertRaisesRegex(UserError, "before ending the call"):
+            call.action_end_call()
+        call.phone = "+48 22 600 70 80"
+        call.action_end_call()
+        self.assertEqual(call.state, "done")
 
     def test_ending_a_call_while_on_hold_closes_the_hold(self):
         with freeze_time(self.now):

@@ -226,6 +226,11 @@ class TestCallReports(CallCase):
     # ------------------------------------------------------------------
     # Dashboard
     # ------------------------------------------------------------------
+    def test_an_empty_leads_contacted_report_says_where_pre_sales_teams_are_set(self):
+        action = self.env.ref("call_logging.crm_call_lead_report_action")
+        self.assertIn("Pre-Sales Team", action.help)
+        self.assertIn("Sales Teams", action.help)
+
     def test_dashboard_shows_the_hand_counted_figures(self):
         data = self.Report.with_user(self.anna).get_dashboard_data(months=2)
         month = fields.Date.to_string(date_utils.start_of(self.d1, "month"))

@@ -42,10 +42,13 @@ class TestCallRules(CallCase):
 
     def test_a_completed_call_can_no_longer_be_edited(self):
         call = self.log_call(result_note="Interested")
-        edits = ({"name": "Changed"}, {"duration": 10}, {"result_note": "Not interested"}, {"state": "scheduled"})
+        edits = ({"name": "Changed"}, {"duration": 10}, {"state": "scheduled"})
         for values in edits:
             with self.assertRaisesRegex(UserError, "can no longer be edited"):
                 call.with_user(self.anna).write(values)
+        # Its wrap-up stays open to its owner only.
+        with self.assertRaisesRegex(UserError, "can no longer be edited"):
+            call.with_user(self.boss).write({"result_note": "Not interested"})
         self.assertEqual((call.name, call.duration, call.result_note), ("Call to Kowalski Sp. z o.o., Jan Kowalski",
                                                                      150, "Interested"))
 

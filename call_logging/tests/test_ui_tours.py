@@ -1,6 +1,12 @@
-from datetime import timedelta
+import threading
+from datetime import datetime, time, timedelta
+from unittest.mock import patch
+
+import pytz
 
 from odoo import fields
+from odoo.addons.bus.models.bus import channel_with_db, dispatch, hashable
+from odoo.addons.bus.websocket import WebsocketConnectionHandler
 from odoo.tests import HttpCase, new_test_user, tagged
 
 
@@ -32,11 +38,19 @@ class TestUiTours(HttpCase):
         made, planned = self.env["crm.call"].search([("partner_id", "=", self.contact.id)], order="id")
         self.assertRecordValues(made, [{"state": "done", "direction": "outbound", "user_id": self.seller.id}])
         self.assertIn("Asked for a discount", made.description)
+        self.assertEqual(made.result_id, self.env.ref("call_logging.result_interested"))
+        self.assertEqual(made.result_note, "Sends the order on Monday")
         self.assertFalse(made.hold_started_at, "the hold ended with the resume")
         self.assertRecordValues(planned, [{
             "state": "scheduled", "partner_id": self.contact.id, "phone": "+48 22 600 70 80",
         }])
         self.assertGreater(planned.start, self.now)
+
+    def test_wrap_up_completed_after_the_call(self):
+        self.start_tour(f"/odoo/contacts/{self.contact.id}", "call_logging_wrap_up_later", login="tour_seller")
+        call = self.env["crm.call"].search([("partner_id", "=", self.contact.id)])
+        self.assertRecordValues(call, [{"state": "done", "result_note": "Demo on Friday"}])
+        self.assertEqual(call.result_id, self.env.ref("call_logging.result_meeting_booked"))
 
     def test_day_plan(self):
         review = self.Call.create({
@@ -67,3 +81,65 @@ class TestUiTours(HttpCase):
         self.assertRecordValues(call_back, [{"state": "done", "direction": "outbound", "phone": "+48 601 000 111"}])
         logged = self.env["crm.call"].search([("name", "=", "Tour walk-in question")])
         self.assertRecordValues(logged, [{"state": "done", "direction": "inbound", "duration": 125}])
+
+    def test_automation_rules_open_from_the_menu(self):
+        self.start_tour("/odoo/action-call_logging.crm_call_action", "call_logging_automation_rules", login="admin")
+
+    def test_call_now_from_the_day_plan_asks_whom_and_keeps_the_duration(self):
+        self.start_tour(
+            "/odoo/action-call_logging.crm_call_action_day_plan", "call_logging_call_now_header", login="tour_seller"
+        )
+        call = self.env["crm.call"].search([("user_id", "=", self.seller.id)])
+        self.assertRecordValues(call, [{"state": "done", "partner_id": self.contact.id, "phone": "+48 22 600 70 80"}])
+        self.assertGreaterEqual(call.duration, 2, "the duration the timer showed")
+
+    def test_related_to_offers_business_documents_only(self):
+        call = self.Call.create({
+            "name": "Tour pricing question", "state": "scheduled", "partner_id": self.contact.id,
+            "start": self.now + timedelta(days=1),
+        })
+        self.start_tour(f"/odoo/action-call_logging.crm_call_action/{call.id}", "call_logging_related_to",
+                        login="tour_seller")
+        offered = [model for model, _label in self.env["crm.call"]._selection_related_models()]
+        self.assertIn("crm.lead", offered)
+        self.assertNotIn("mail.thread", offered)
+        self.env["ir.config_parameter"].set_param("call_logging.related_models", "crm.lead, no.such.model")
+        self.assertEqual([model for model, _label in self.env["crm.call"]._selection_related_models()], ["crm.lead"])
+
+    def test_the_timeline_shows_when_a_call_happened_and_who_talked(self):
+        warsaw = pytz.timezone("Europe/Warsaw")
+        yesterday = datetime.now(warsaw).date() - timedelta(days=1)
+        start = warsaw.localize(datetime.combine(yesterday, time(19, 30))).astimezone(pytz.utc).replace(tzinfo=None)
+        self.Call.create({
+            "name": "Tour evening call", "state": "done", "partner_id": self.contact.id, "start": start,
+            "duration": 90,
+        })
+        self.env["crm.call"].sudo().with_context(telephony_event=True).create({
+            "state": "missed", "direction": "inbound", "partner_id": self.contact.id, "phone": "+48 22 600 70 80",
+            "user_id": self.seller.id, "start": self.now - timedelta(minutes=10),
+        })
+        self.start_tour(f"/odoo/contacts/{self.contact.id}", "call_logging_chatter_call", login="tour_seller")
+
+    def test_day_plan_updates_from_the_bus(self):
+        self.Call.create({
+            "name": "Tour live review", "state": "scheduled", "partner_id": self.contact.id,
+            "start": self.now + timedelta(days=2),
+        })
+        channel = hashable(channel_with_db(self.registry.db_name, self.seller.partner_id))
+        done = threading.Event()
+
+        def wake_the_websocket():
+            # The bus cannot learn of the commit of a test transaction: wake the browser's websocket up.
+            while not done.wait(0.5):
+                for websocket in dispatch._channels_to_ws.get(channel, []):
+                    websocket.trigger_notification_dispatching()
+
+        waker = threading.Thread(target=wake_the_websocket)
+        with patch.object(WebsocketConnectionHandler, "websocket_allowed", return_value=True):
+            waker.start()
+            try:
+                self.start_tour("/odoo/action-call_logging.crm_call_action_day_plan", "call_logging_day_plan_live",
+                                login="tour_seller")
+            finally:
+                done.set()
+                waker.join(timeout=5)

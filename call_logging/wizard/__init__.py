@@ -1,2 +1,2 @@
-from . import crm_call_ask_number, crm_call_followup, crm_call_reschedule
+from . import crm_call_ask_number, crm_call_followup, crm_call_reschedule, crm_call_start, crm_call_wrap_up
 from . import crm_call_ask_number_appointment

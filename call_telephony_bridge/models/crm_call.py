@@ -2,6 +2,7 @@ import uuid
 from datetime import timedelta
 
 from odoo import _, api, fields, models
+from odoo.addons.call_logging.models.crm_call import LIVE_STATES
 from odoo.addons.call_logging.tools.call_duration import format_duration
 from odoo.addons.call_logging.tools.phone_normalize import dialable
 from odoo.exceptions import AccessError, UserError
@@ -246,6 +247,8 @@ class CrmCall(models.Model):
                 "name": past.name or "",
                 "start": fields.Datetime.to_string(past.start),
                 "state": states.get(past.state),
+                # still going on when the card was read: the popup lists finished calls only
+                "live": past.state in LIVE_STATES,
                 "duration": format_duration(past.duration),
                 "user": past.user_id.name or "",
             } for past in last_calls],

@@ -1,4 +1,4 @@
-from odoo import _, fields, models
+from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
 from ..tools.ari_client import AriError
@@ -16,6 +16,7 @@ class ResConfigSettings(models.TransientModel):
     telephony_agent_endpoint = fields.Char(related="company_id.telephony_agent_endpoint", readonly=False)
     telephony_line_count = fields.Integer(compute="_compute_telephony_line_count")
 
+    @api.depends("company_id")
     def _compute_telephony_line_count(self):
         for settings in self:
             settings.telephony_line_count = self.env["telephony.line"].search_count(

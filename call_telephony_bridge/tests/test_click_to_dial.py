@@ -1,7 +1,7 @@
 import requests
 
 from odoo.exceptions import UserError
-from odoo.tests import TransactionCase, tagged
+from odoo.tests import Form, TransactionCase, tagged
 
 from .common import setup_telephony_world
 from .pbx_processes import ARI_PASSWORD, ARI_USER, components_available, free_port, start_simulator
@@ -60,6 +60,11 @@ class TestClickToDial(TransactionCase):
         mute = self.env["res.partner"].create({"name": "No Number"})
         action = mute.with_user(self.agent).action_telephony_dial()
         self.assertEqual((action["res_model"], action["context"]["default_then"]), ("crm.call.ask.number", "dial"))
+
+    def test_settings_count_the_lines_configured(self):
+        lines = self.env["telephony.line"].search_count([("company_id", "=", self.env.company.id)])
+        self.assertTrue(lines, "the telephony world has a line")
+        self.assertEqual(Form(self.env["res.config.settings"]).telephony_line_count, lines)
 
     def test_test_connection_reports_clearly(self):
         settings = self.env["res.config.settings"].create({"telephony_ari_url": f"http://127.0.0.1:{free_port()}"})

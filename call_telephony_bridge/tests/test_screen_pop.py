@@ -112,3 +112,36 @@ class TestScreenPop(HttpCase):
         self.assertEqual((call.state, call.user_id), ("done", admin))
         self.assertIn("Wants a quote for 40 desks", call.description)
         self.assertEqual(call.goal_status, "success")
+
+    def test_tour_three_calls_at_once_stack_below_the_navbar(self):
+        admin = self.env.ref("base.user_admin")
+        admin.telephony_extension = "209"
+        first, second, third = (
+            EventPoster(self), EventPoster(self, number="+48 601 222 333"), EventPoster(self, number="+48 601 444 555"))
+        channel = hashable(channel_with_db(self.registry.db_name, admin.partner_id))
+
+        def push(pbx, event, second, **kwargs):
+            pbx.post(event, second, "209", **kwargs)
+            # The bus cannot learn of the commit of a test transaction: wake the browser's websocket up.
+            for websocket in dispatch._channels_to_ws.get(channel, []):
+                websocket.trigger_notification_dispatching()
+
+        def play_the_calls():
+            deadline = time.monotonic() + 30
+            while not dispatch._channels_to_ws.get(channel) and time.monotonic() < deadline:
+                time.sleep(0.2)
+            for pbx in (first, second, third):
+                push(pbx, "ringing", 0)
+                time.sleep(1)
+            time.sleep(4)
+            for pbx in (first, second):
+                push(pbx, "answered", 5)
+                push(pbx, "hangup", 30, reason="answered")
+            push(third, "hangup", 30, reason="no_answer")
+
+        phone = threading.Thread(target=play_the_calls)
+        with patch.object(WebsocketConnectionHandler, "websocket_allowed", return_value=True):
+            phone.start()
+            self.start_tour("/odoo", "call_telephony_bridge_screen_pop_stack", login="admin", timeout=120)
+            phone.join(timeout=10)
+        self.assertEqual(third.call().state, "missed")

@@ -12,8 +12,8 @@ import { DayPlanCard } from "./day_plan_card";
 
 const { DateTime } = luxon;
 
-/** Calls move from "today" to "overdue" as time passes: reload this often. */
-const REFRESH_INTERVAL_MS = 60 * 1000;
+/** Changes of several calls at once (a PBX batch) reload the plan once. */
+const BUS_RELOAD_DELAY_MS = 300;
 
 /** The sections of the plan, in the order they are worked through. */
 export const DAY_PLAN_SECTIONS = [
@@ -81,8 +81,30 @@ export class DayPlan extends Component {
         this.display = { controlPanel: {} };
 
         onWillStart(() => this.load());
-        const interval = setInterval(() => this.load(), REFRESH_INTERVAL_MS);
-        onWillUnmount(() => clearInterval(interval));
+        // Live from the bus: a call that rings, ends or moves updates the plan at once.
+        const busService = useService("bus_service");
+        const onChange = () => {
+            clearTimeout(this.busTimer);
+            this.busTimer = setTimeout(() => this.load(), BUS_RELOAD_DELAY_MS);
+        };
+        busService.subscribe("call_logging/day_plan_changed", onChange);
+        busService.start();
+        onWillUnmount(() => {
+            busService.unsubscribe("call_logging/day_plan_changed", onChange);
+            clearTimeout(this.busTimer);
+            clearTimeout(this.overdueTimer);
+        });
+    }
+
+    /** A call of today turns overdue when its start passes: reload then, not on a fixed beat. */
+    scheduleOverdueReload(plan) {
+        clearTimeout(this.overdueTimer);
+        const starts = ((plan.today && plan.today.records) || []).map((call) => DateTime.fromSQL(call.start, { zone: "utc" }));
+        const next = starts.filter((start) => start.isValid).sort((a, b) => a - b)[0];
+        if (next) {
+            const wait = Math.max(next.diffNow().milliseconds, 0) + 1000;
+            this.overdueTimer = setTimeout(() => this.load(), Math.min(wait, 2 ** 31 - 1));
+        }
     }
 
     /** The plan, and the user's calls still going on, which belong to no section. */
@@ -102,6 +124,7 @@ export class DayPlan extends Component {
             ])
         );
         Object.assign(this.state, { plan, liveCalls });
+        this.scheduleOverdueReload(plan);
     }
 
     section(key) {
@@ -114,12 +137,11 @@ export class DayPlan extends Component {
 
     /**
      * A new call's form: logged or scheduled in a dialog, after which the plan
-     * reloads; a call made now full screen, with its running timer.
+     * reloads; a call made now asks whom first, then opens full screen with its
+     * running timer.
      */
     onCallNow() {
-        return this.action.doAction("call_logging.crm_call_action_new_call_now", {
-            additionalContext: { default_start: serializeDateTime(DateTime.now()) },
-        });
+        return this.action.doAction("call_logging.crm_call_start_action");
     }
 
     onLogCall() {

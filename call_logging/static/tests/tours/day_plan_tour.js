@@ -54,8 +54,8 @@ registry.category("web_tour.tours").add("call_logging_day_plan", {
             run: "click",
         },
         {
-            content: "No follow-up this time",
-            trigger: ".modal .modal-footer button:contains(No Follow-up)",
+            content: "The wrap-up asks for the result: later",
+            trigger: ".modal .modal-footer button:contains(Later)",
             run: "click",
         },
         {

@@ -38,8 +38,25 @@ export class ScreenPop extends Component {
         return !this.data.partner && !this.data.lead;
     }
 
+    get isMissed() {
+        return this.data.ended && this.data.state === "missed";
+    }
+
     get showWrapUp() {
-        return this.data.ended && this.data.is_owner;
+        return this.data.ended && this.data.is_owner && !this.isMissed;
+    }
+
+    /** Finished calls only: a call still going on is not history yet. */
+    get lastCalls() {
+        return this.data.last_calls.filter((past) => !past.live);
+    }
+
+    callBack() {
+        this.props.actions.runCallAction(this.data.id, "action_call_back");
+    }
+
+    scheduleCallBack() {
+        this.props.actions.runCallAction(this.data.id, "action_schedule_call_back");
     }
 
     openContact() {
@@ -86,7 +103,10 @@ export class ScreenPop extends Component {
     }
 }
 
-/** Stacks the popups of the calls in the corner of every page. */
+/**
+ * Stacks the popups of the calls in the corner of every page, below the navbar:
+ * the newest on top, the ended calls waiting for their wrap-up folded into one line.
+ */
 export class ScreenPopContainer extends Component {
     static template = "call_telephony_bridge.ScreenPopContainer";
     static components = { ScreenPop };
@@ -94,5 +114,27 @@ export class ScreenPopContainer extends Component {
 
     setup() {
         this.state = useState(this.props.state);
+        this.fold = useState({ open: false });
+    }
+
+    isWrapUp(popup) {
+        return popup.data.ended && popup.data.is_owner && popup.data.state !== "missed";
+    }
+
+    get activeCalls() {
+        return this.state.calls.filter((popup) => !this.isWrapUp(popup));
+    }
+
+    get wrapUps() {
+        return this.state.calls.filter((popup) => this.isWrapUp(popup));
+    }
+
+    get wrapUpLabel() {
+        const count = this.wrapUps.length;
+        return count === 1 ? _t("1 call to wrap up") : _t("%s calls to wrap up", count);
+    }
+
+    toggleWrapUps() {
+        this.fold.open = !this.fold.open;
     }
 }

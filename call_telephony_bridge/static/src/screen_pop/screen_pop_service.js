@@ -46,14 +46,35 @@ export const screenPopService = {
                 if (data.ended && !data.is_owner) {
                     dismiss(data.id);
                 }
+                if (data.ended) {
+                    refreshCardsListing(data.id);
+                }
                 return;
             }
             if (ringing || data.is_owner) {
-                state.calls.push({
+                state.calls.unshift({
                     data: { ...EMPTY_CARD, ...data },
                     answered: ["in_progress", "on_hold"].includes(data.state),
                     wrapUp: { ...data.wrap_up },
                 });
+            }
+        }
+
+        /** The other popups listing this call among their last calls show it ended, not as it was. */
+        async function refreshCardsListing(callId) {
+            for (const popup of state.calls) {
+                if (popup.data.id !== callId && popup.data.last_calls.some((past) => past.id === callId)) {
+                    const fresh = await orm.call("crm.call", "telephony_popup_data", [[popup.data.id]]);
+                    popup.data = { ...popup.data, last_calls: fresh.last_calls };
+                }
+            }
+        }
+
+        async function runCallAction(callId, method) {
+            const next = await orm.call("crm.call", method, [[callId]]);
+            dismiss(callId);
+            if (next) {
+                await action.doAction(next);
             }
         }
 
@@ -90,7 +111,7 @@ export const screenPopService = {
 
         registry.category("main_components").add("call_telephony_bridge.ScreenPop", {
             Component: ScreenPopContainer,
-            props: { state, actions: { openRecord, dismiss, saveWrapUp, createRecord, action } },
+            props: { state, actions: { openRecord, dismiss, saveWrapUp, createRecord, runCallAction, action } },
         });
         return { state, dismiss };
     },
