@@ -114,7 +114,7 @@ class TestUiTours(HttpCase):
             "name": "Tour evening call", "state": "done", "partner_id": self.contact.id, "start": start,
             "duration": 90,
         })
-        self.env["crm.call"].sudo().with_context(telephony_event=True).create({
+        self.env["crm.call"]._as_phone_system().create({
             "state": "missed", "direction": "inbound", "partner_id": self.contact.id, "phone": "+48 22 600 70 80",
             "user_id": self.seller.id, "start": self.now - timedelta(minutes=10),
         })
