@@ -2,7 +2,7 @@ from datetime import timedelta
 
 import pytz
 
-from odoo import _, api, fields, models
+from odoo import _, api, fields, models, tools
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools.misc import format_datetime
 
@@ -658,6 +658,7 @@ class CrmCall(models.Model):
         return record
 
     @api.model
+    @tools.ormcache()
     def _system_fields(self):
         """Fields no user may write through any path (create, write, import, one2many commands): what the
         phone system reports, bookkeeping, and everything derived from other fields."""

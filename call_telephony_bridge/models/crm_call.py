@@ -1,18 +1,14 @@
 import uuid
-from datetime import timedelta
 
 from odoo import _, api, fields, models
-from odoo.addons.call_logging.models.crm_call import LIVE_STATES
+from odoo.addons.call_logging.models.crm_call import LIVE_STATES, WRAP_UP_WINDOW
 from odoo.addons.call_logging.tools.call_duration import format_duration
 from odoo.addons.call_logging.tools.phone_normalize import dialable
 from odoo.exceptions import AccessError, UserError
 
 from ..tools.ari_client import AriError
 
-# How long after the hangup the owner may still write the wrap-up of a closed call (V4).
-WRAP_UP_WINDOW = timedelta(hours=12)
 WRAP_UP_FIELDS = ("description", "result_id", "result_note", "goal_status", "additional_info", "inbound_reason")
-WRAP_UP_TEXT_FIELDS = ("description", "result_note", "additional_info", "inbound_reason")
 POPUP_LIST_LIMIT = 5
 
 
