@@ -1,13 +1,16 @@
 """The bridge assembled: spool, Odoo delivery, ARI REST, call tracker, events stream."""
 
 import logging
+import threading
 
 from .ari_client import AriRest, EventStream
+from .call_store import CallStore
 from .call_tracker import CallTracker
 from .odoo_client import Deliverer, OdooClient
 from .spool import Spool
 
 _logger = logging.getLogger(__name__)
+TICK_SECONDS = 10.0
 
 
 class Bridge:
@@ -19,15 +22,25 @@ class Bridge:
         self.odoo = OdooClient(settings.odoo_url, settings.telephony_token, settings.http_timeout)
         self.deliverer = Deliverer(self.spool, self.odoo, settings.max_backoff, settings.give_up_after)
         self.rest = AriRest(settings.ari_url, settings.ari_user, settings.ari_password, settings.ari_app)
-        self.tracker = CallTracker(settings, self.rest, self.odoo, self.spool)
+        self.store = CallStore(settings.spool_dir)
+        self.tracker = CallTracker(settings, self.rest, self.odoo, self.spool, self.store)
         self.stopped = False
+        self._stop = threading.Event()
+        self._ticker = threading.Thread(target=self._tick, name="tracker-tick", daemon=True)
         self.events = EventStream(
             settings.ari_url, settings.ari_user, settings.ari_password, settings.ari_app,
             on_event=self.tracker.handle, on_connect=self._connected, max_backoff=settings.max_backoff,
         )
 
-    def _connected(self, first):
-        self.tracker.reconcile(first_connection=first)
+    def _connected(self, first, lost_at=None):
+        self.tracker.reconcile(first_connection=first, lost_at=lost_at)
+
+    def _tick(self):
+        while not self._stop.wait(TICK_SECONDS):
+            try:
+                self.tracker.tick()
+            except Exception:
+                _logger.exception("periodic call work failed")
 
     def start(self):
         """Start delivering the spool and following ARI."""
@@ -36,6 +49,7 @@ class Bridge:
                      self.settings.ari_url, self.settings.ari_app, self.settings.odoo_url, self.spool.path, pending)
         self.deliverer.start()
         self.events.start()
+        self._ticker.start()
         return self
 
     def stop(self):
@@ -43,7 +57,10 @@ class Bridge:
         if self.stopped:
             return
         self.stopped = True
+        self._stop.set()
         self.events.stop()
         self.deliverer.stop()
+        # Calls in flight stay on the PBX and in the store: the next start follows them again.
+        self.store.close()
         self.spool.close()
         _logger.info("bridge stopped")

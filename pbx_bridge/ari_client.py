@@ -1,6 +1,7 @@
 """Talking to Asterisk: ARI's REST API (requests) and its events WebSocket (websocket-client)."""
 
 import contextlib
+import datetime
 import json
 import logging
 import threading
@@ -89,6 +90,15 @@ class AriRest:
         response = self._call("GET", f"/recordings/stored/{quote(name)}/file", raw=True)
         return response.content, response.headers.get("Content-Type", "audio/wav").split(";")[0]
 
+    def delete_stored_recording(self, name):
+        """``DELETE /recordings/stored/{name}``; a recording already gone is not an error."""
+        self._call("DELETE", f"/recordings/stored/{quote(name)}", missing_ok=True)
+
+    def play(self, channel_id, media, playback_id):
+        """``POST /channels/{id}/play/{playbackId}``: play media URIs in turn (``PlaybackFinished`` after the last)."""
+        self._call("POST", f"/channels/{quote(channel_id)}/play/{quote(playback_id)}",
+                   params={"media": ",".join(media)})
+
     def channels(self):
         """``GET /channels``."""
         return self._call("GET", "/channels")
@@ -102,8 +112,9 @@ class EventStream:
     """The events WebSocket, kept open for ever: reconnects with back-off.
 
     ``on_event(dict)`` gets every well-formed event in arrival order (never
-    sorted); ``on_connect(first)`` runs after each (re)connection, before the
-    first event, so that the caller can reconcile what it missed.
+    sorted); ``on_connect(first, lost_at)`` runs after each (re)connection, before
+    the first event, so that the caller can reconcile what it missed; ``lost_at``
+    is when the previous connection broke (ISO-8601 UTC), ``None`` on the first.
     """
 
     def __init__(self, base_url, user, password, app, on_event, on_connect, max_backoff=30.0):
@@ -134,6 +145,7 @@ class EventStream:
 
     def _run(self):
         first = True
+        lost_at = None
         while not self._stop.is_set():
             try:
                 self._socket = websocket.create_connection(self._url, timeout=10)
@@ -147,12 +159,13 @@ class EventStream:
             self.backoff.reset()
             self._socket.settimeout(None)
             try:
-                self.on_connect(first)
+                self.on_connect(first, lost_at)
             except Exception:
                 _logger.exception("reconciliation after connecting failed")
             first = False
             self.connected.set()
             self._read()
+            lost_at = datetime.datetime.now(datetime.UTC).isoformat(timespec="milliseconds")
             self.connected.clear()
             if not self._stop.is_set():
                 _logger.warning("ARI events connection lost; reconnecting")

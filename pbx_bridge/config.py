@@ -20,6 +20,8 @@ class Settings:
     outbound_endpoint: str = "Local/{number}@pstn-out"
     default_extensions: tuple = ()
     record_calls: bool = False
+    voicemail_prompt: str = "sound:vm-intro,sound:beep"
+    outbound_caller_id: str = ""
     default_step_timeout: int = 20
     http_timeout: float = 10.0
     max_backoff: float = 30.0
@@ -57,6 +59,10 @@ def load_settings(argv=None, environ=None):
     parser.add_argument("--outbound-endpoint", default=env.get("ARI_OUTBOUND_ENDPOINT", Settings.outbound_endpoint))
     parser.add_argument("--default-extensions", default=env.get("BRIDGE_DEFAULT_EXTENSIONS", ""))
     parser.add_argument("--record-calls", action="store_true", default=_flag(env.get("BRIDGE_RECORD_CALLS", "0")))
+    parser.add_argument("--voicemail-prompt", default=env.get("BRIDGE_VOICEMAIL_PROMPT", Settings.voicemail_prompt),
+                        help="what the caller hears before leaving a message (ARI media URIs, comma-separated)")
+    parser.add_argument("--caller-id", default=env.get("BRIDGE_CALLER_ID", ""),
+                        help="the number customers see on click-to-dial calls when Odoo gives none")
     parser.add_argument("--max-backoff", type=float, default=float(env.get("BRIDGE_MAX_BACKOFF", "30")))
     parser.add_argument("--give-up-after", type=float, default=float(env.get("BRIDGE_GIVE_UP_AFTER", "900")),
                         help="seconds an event may keep failing while Odoo works before it is dead-lettered; 0: never")
@@ -74,6 +80,8 @@ def load_settings(argv=None, environ=None):
         outbound_endpoint=args.outbound_endpoint,
         default_extensions=_extensions(args.default_extensions),
         record_calls=args.record_calls,
+        voicemail_prompt=args.voicemail_prompt,
+        outbound_caller_id=args.caller_id,
         max_backoff=args.max_backoff,
         give_up_after=args.give_up_after,
         log_level=args.log_level.upper(),

@@ -53,3 +53,13 @@ class RoutePlan:
             return cls.default(default_extensions, default_timeout)
         fallback = answer.get("fallback") if answer.get("fallback") in FALLBACKS else "voicemail"
         return cls(steps=tuple(steps), fallback=fallback, skip=bool(answer.get("skip")))
+
+    def snapshot(self):
+        """The plan as JSON-able values, for the calls kept across a restart."""
+        return {"steps": [{"extensions": list(s.extensions), "timeout": s.timeout} for s in self.steps],
+                "fallback": self.fallback, "skip": self.skip}
+
+    @classmethod
+    def from_snapshot(cls, data):
+        steps = tuple(Step(tuple(s["extensions"]), s["timeout"]) for s in data["steps"])
+        return cls(steps=steps, fallback=data["fallback"], skip=data["skip"])

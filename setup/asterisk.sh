@@ -120,20 +120,19 @@ asterisk_bin() { echo "$PREFIX/sbin/asterisk"; }
 render_config() {
     local etc="$INSTANCE/etc" file
     rm -rf "$etc"
-    mkdir -p "$etc" "$INSTANCE/run" "$INSTANCE/log" "$INSTANCE/spool" "$INSTANCE/lib" "$INSTANCE/sounds"
-    for file in "$ROOT"/setup/asterisk/*.conf; do
+    mkdir -p "$etc" "$INSTANCE/run" "$INSTANCE/log" "$INSTANCE/spool/odoo-voicemail" "$INSTANCE/spool/recording" "$INSTANCE/lib/keys" \
+        "$INSTANCE/sounds/moh"
+    # The test world (callers, agents, customers played by the dialplan) goes beside the production files.
+    for file in "$ROOT"/setup/asterisk/*.conf "$ROOT"/setup/asterisk/test-world/*.conf; do
         sed -e "s|@INSTANCE@|$INSTANCE|g" -e "s|@PREFIX@|$PREFIX|g" \
             -e "s|@HTTP_PORT@|$HTTP_PORT|g" -e "s|@SIP_PORT@|$SIP_PORT|g" \
             -e "s|@RTP_START@|$RTP_START|g" -e "s|@RTP_END@|$((RTP_START + 999))|g" \
             -e "s|@ARI_PASSWORD@|$(ari_password)|g" \
+            -e "s|@ODOO_URL@|${CALLS_ASTERISK_ODOO_URL:-http://127.0.0.1:8069}|g" \
+            -e "s|@ODOO_TOKEN@|${CALLS_ASTERISK_ODOO_TOKEN:-}|g" \
             "$file" >"$etc/$(basename "$file")"
     done
-    # The PBX side of the test world; production PBXs leave it out.
-    [ -f "$ROOT/setup/asterisk/test-world/extensions-world.conf" ] \
-        && cp "$ROOT/setup/asterisk/test-world/extensions-world.conf" "$etc/extensions-world.conf"
-    : >"$etc/extensions-local.conf"
-    [ -n "${CALLS_ASTERISK_LOCAL_DIALPLAN:-}" ] && cp "$CALLS_ASTERISK_LOCAL_DIALPLAN" "$etc/extensions-local.conf"
-    return 0
+    touch "$etc/extensions-local.conf"
 }
 
 # A password for this instance's ARI user, made once and kept beside the instance (never logged).
@@ -159,8 +158,16 @@ make_sounds() {
     say voicemail-greeting en "Nobody can take your call right now. Please leave a message after the tone."
     say customer-hello en "Hello, this is the customer speaking."
     say caller-hello en "Hello, I am calling about my order."
-    sox -n -r 8000 -c 1 -b 16 "$sounds/beep.wav" synth 0.4 sine 1000 vol 0.5 2>/dev/null \
+    local voice frequency
+    for voice in caller:300 agent:440 customer:600; do
+        frequency="${voice#*:}"; voice="${voice%%:*}"
+        [ -f "$sounds/$voice-voice.wav" ] || sox -n -r 8000 -c 1 -b 16 "$sounds/$voice-voice.wav" \
+            synth 10 sine "$frequency" tremolo 3 60 vol 0.3 2>/dev/null || die "sox could not make the $voice's voice: install sox."
+    done
+    [ -f "$sounds/beep.wav" ] || sox -n -r 8000 -c 1 -b 16 "$sounds/beep.wav" synth 0.4 sine 1000 vol 0.5 2>/dev/null \
         || die "sox could not make the beep: install sox."
+    [ -f "$sounds/moh/hold-music.wav" ] || sox -n -r 8000 -c 1 -b 16 "$sounds/moh/hold-music.wav" \
+        synth 4 sine 523 sine 659 vol 0.3 2>/dev/null || die "sox could not make the music on hold: install sox."
 }
 
 running() {
@@ -188,7 +195,7 @@ start() {
     until curl -fs -o /dev/null -u "odoo:$(ari_password)" "http://127.0.0.1:$HTTP_PORT/ari/asterisk/info"; do
         kill -0 "$pid" 2>/dev/null || die "Asterisk stopped while starting: see $INSTANCE/log/console.log and $INSTANCE/log/messages."
         waited=$((waited + 1))
-        [ "$waited" -gt 150 ] && die "Asterisk did not answer on port $HTTP_PORT within 15 s: see $INSTANCE/log/messages."
+        [ "$waited" -gt 150 ] && { kill -9 "$pid" 2>/dev/null; die "Asterisk did not answer on port $HTTP_PORT within 15 s: see $INSTANCE/log/messages."; }
         sleep 0.1
     done
     note "Asterisk ($NAME) runs on 127.0.0.1: ARI http://127.0.0.1:$HTTP_PORT, SIP udp/ws $SIP_PORT"

@@ -96,7 +96,7 @@ def test_unanswered_call_leaves_a_voicemail_with_the_audio(sim, odoo, make_bridg
     audio = base64.b64decode(voicemail["recording"]["data_base64"])
     assert audio[:4] == b"RIFF" and audio[8:12] == b"WAVE"
     assert voicemail["recording"]["content_type"] == "audio/wav"
-    assert "." not in voicemail["recording"]["name"]
+    assert voicemail["recording"]["name"].endswith(".wav") and voicemail["recording"]["name"].count(".") == 1
 
 
 def test_recorded_call_delivers_the_real_wav_bytes(sim, odoo, make_bridge):
@@ -106,7 +106,7 @@ def test_recorded_call_delivers_the_real_wav_bytes(sim, odoo, make_bridge):
     recording = odoo.wait_event(call_id, "recording")
     assert odoo.kinds(call_id) == ["ringing", "answered", "hangup", "recording"]
     name = recording["recording"]["name"]
-    assert name == "odoo-call-" + call_id.replace(".", "-")
+    assert name == "odoo-call-" + call_id.replace(".", "-") + ".wav"
     stored = sim.ari.get(f"{sim.url}/ari/recordings/stored/{name}/file", timeout=5).content
     assert base64.b64decode(recording["recording"]["data_base64"]) == stored
     assert stored[:4] == b"RIFF" and len(stored) >= len(tone_wav(0.1))

@@ -177,7 +177,7 @@ def test_call_that_ends_while_ari_is_unreachable_still_gets_its_hangup(sim, odoo
     hangup = odoo.wait_event(call_id, "hangup", timeout=15)
     assert hangup["reason"] == "answered"
     wait_for(bridge.events.connected.is_set)
-    assert f"call {call_id} ended while the events connection was down" in caplog.text
+    assert f"call {call_id} ended while the bridge was not listening" in caplog.text
 
 
 def test_garbage_on_the_events_websocket_is_skipped_and_calls_still_work(sim, odoo, make_bridge, caplog):
