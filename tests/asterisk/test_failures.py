@@ -11,7 +11,7 @@ import wave
 
 import pytest
 
-from .conftest import CUSTOMER, wait_for, wait_hangup
+from .conftest import CUSTOMER, Watcher, wait_for, wait_hangup
 from .test_inbound_calls import seconds_between
 
 
@@ -125,3 +125,26 @@ def test_odoo_stopped_then_frozen_loses_and_duplicates_nothing(pbx, odoo, make_b
         assert odoo.kinds(call_id) == ["ringing", "answered", "hangup"]
     ids = [e["event_id"] for e in odoo.events]
     assert len(ids) == len(set(ids))
+
+
+def test_a_call_that_arrives_while_no_bridge_listens_rings_reception(pbx, odoo, bridge_process, watcher):
+    bridge_process.start()
+    bridge_process.kill()
+    pbx.agent("299", ring=1)
+    pbx.call_in(talk=2)
+    wait_for(lambda: any(e["type"] == "Dial" and e.get("dialstatus") == "ANSWER"
+                         and e["peer"]["name"].startswith("Local/299@agents") for e in list(watcher.events)),
+             timeout=20)
+    pbx.wait_idle()
+
+
+def test_a_call_that_arrives_before_any_bridge_ever_connected_rings_reception(pbx):
+    pbx.stop()
+    pbx.start()
+    watcher = Watcher(pbx)
+    pbx.agent("299", ring=1)
+    pbx.call_in(talk=2)
+    wait_for(lambda: any(e["type"] == "Dial" and e.get("dialstatus") == "ANSWER"
+                         and e["peer"]["name"].startswith("Local/299@agents") for e in list(watcher.events)),
+             timeout=20)
+    watcher.close()
