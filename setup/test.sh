@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Runs every test of the project: lint, the tests that need no Odoo (pytest), and
+# Runs every test of the project: lint, the tests that need no Odoo (pytest: the bridge against the
+# simulated PBX and against a real Asterisk built by setup/asterisk.sh), and
 # the Odoo tests of both addons (unit, HTTP and browser tours) on a fresh database.
 # Ends with one line "N passed, N failed, N skipped"; exits non-zero if anything failed or nothing ran.
 #
@@ -46,6 +47,8 @@ run_lint() {
 }
 
 run_pytest() {
+    # The Asterisk tier needs a real Asterisk: built once (about 10 minutes), then taken from the cache.
+    bash "$ROOT/setup/asterisk.sh" build || die "the Asterisk for the tests could not be built (see above)."
     local report="$LOG_DIR/pytest-$$.xml"
     rm -f "$report"
     (cd "$ROOT" && PYTHONPATH="$ROOT" "$VENV/bin/python" -m pytest -q -p no:cacheprovider tests \
