@@ -11,6 +11,8 @@
 # Sources: $ASTERISK_SRC_DIR if set, else ../shared/vendor/ beside the checkout, else a download.
 # Several instances run side by side: CALLS_ASTERISK_NAME (default "test") names one, and
 # CALLS_ASTERISK_HTTP_PORT / _SIP_PORT / _RTP_START choose its ports (default 8088, 5060, 20000).
+# CALLS_ASTERISK_DEMO=1 adds the demo's scripted agents (extensions 1xx); CALLS_ASTERISK_ODOO_URL and
+# CALLS_ASTERISK_ODOO_TOKEN fill the self-routed context's [globals].
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -123,7 +125,9 @@ render_config() {
     mkdir -p "$etc" "$INSTANCE/run" "$INSTANCE/log" "$INSTANCE/spool/odoo-voicemail" "$INSTANCE/spool/recording" "$INSTANCE/lib/keys" \
         "$INSTANCE/sounds/moh"
     # The test world (callers, agents, customers played by the dialplan) goes beside the production files.
-    for file in "$ROOT"/setup/asterisk/*.conf "$ROOT"/setup/asterisk/test-world/*.conf; do
+    local extra=()
+    [ "${CALLS_ASTERISK_DEMO:-0}" = 1 ] && extra=("$ROOT"/setup/asterisk/demo-world/*.conf)
+    for file in "$ROOT"/setup/asterisk/*.conf "$ROOT"/setup/asterisk/test-world/*.conf "${extra[@]}"; do
         sed -e "s|@INSTANCE@|$INSTANCE|g" -e "s|@PREFIX@|$PREFIX|g" \
             -e "s|@HTTP_PORT@|$HTTP_PORT|g" -e "s|@SIP_PORT@|$SIP_PORT|g" \
             -e "s|@RTP_START@|$RTP_START|g" -e "s|@RTP_END@|$((RTP_START + 999))|g" \

@@ -8,6 +8,7 @@
 #   CALLS_UPDATE=1          upgrade the addons in an existing database first (done by itself
 #                           when their Python, XML, CSV or translation files changed)
 #   CALLS_NO_PBX=1          serve Odoo alone, without the simulated PBX and bridge
+#   CALLS_PBX=asterisk      the real Asterisk of setup/asterisk.sh instead of the simulated PBX
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
 prepare
@@ -46,6 +47,9 @@ children=()
 cleanup() {
     for pid in "${children[@]}"; do kill "$pid" 2>/dev/null || true; done
     wait 2>/dev/null || true
+    if [ "${CALLS_PBX:-simulator}" = asterisk ]; then
+        CALLS_ASTERISK_NAME=demo bash "$ROOT/setup/asterisk.sh" stop || true
+    fi
 }
 trap cleanup EXIT INT TERM
 
