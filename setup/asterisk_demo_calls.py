@@ -9,6 +9,7 @@ import logging
 import random
 import time
 import uuid
+from pathlib import Path
 
 import requests
 
@@ -27,7 +28,7 @@ def main():
     args = parser.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s demo-calls: %(message)s")
     ari = requests.Session()
-    ari.auth = (args.ari_user, open(args.ari_password_file).read().strip())
+    ari.auth = (args.ari_user, Path(args.ari_password_file).read_text().strip())
     base = args.ari_url.rstrip("/") + "/ari"
     rng = random.Random()
     numbers = [n.strip() for n in args.numbers.split(",") if n.strip()]
