@@ -77,7 +77,7 @@ class CrmCall(models.Model):
         return super().action_end_call()
 
     def action_dial(self):
-        """Dial this call's number through the PBX: a new current outbound call with the same customer."""
+        """Dial this call's number through the PBX: a new outbound call with the same customer."""
         self.ensure_one()
         return self.telephony_dial(self.phone, partner=self.partner_id, lead=self.lead_id)
 
