@@ -20,6 +20,7 @@ Translated into Polish and Japanese.
         "security/telephony_groups.xml",
         "security/ir.model.access.csv",
         "security/telephony_security.xml",
+        "data/crm_call_result_data.xml",
         "views/telephony_queue_views.xml",
         "views/telephony_line_views.xml",
         "views/res_config_settings_views.xml",

@@ -3,13 +3,25 @@ import uuid
 from odoo import _, api, fields, models
 from odoo.addons.call_logging.models.crm_call import LIVE_STATES, WRAP_UP_WINDOW
 from odoo.addons.call_logging.tools.call_duration import format_duration
-from odoo.addons.call_logging.tools.phone_normalize import dialable
+from odoo.addons.call_logging.tools.phone_normalize import dialable, to_e164
 from odoo.exceptions import AccessError, UserError
 
 from ..tools.ari_client import AriError
 
 WRAP_UP_FIELDS = ("description", "result_id", "result_note", "goal_status", "additional_info", "inbound_reason")
 POPUP_LIST_LIMIT = 5
+# Why an outbound call never connected, in the words of the user who placed it (see tools.call_state.END_REASONS).
+END_REASONS = [
+    ("agent_no_answer", "Your phone did not answer"),
+    ("agent_busy", "Your phone was busy"),
+    ("agent_unreachable", "Your phone could not be reached"),
+    ("customer_no_answer", "The customer did not answer"),
+    ("customer_busy", "The customer's line was busy"),
+    ("customer_unreachable", "The customer's number could not be reached"),
+    ("customer_failed", "The call to the customer failed"),
+    ("customer_cancelled", "You hung up before the customer answered"),
+    ("ended_by_user", "You ended the call before it was connected"),
+]
 
 
 class CrmCall(models.Model):
@@ -24,12 +36,48 @@ class CrmCall(models.Model):
     telephony_event_ids = fields.One2many("telephony.call.event", "call_id", string="PBX Events", readonly=True)
     telephony_event_count = fields.Integer(string="PBX Event Count", readonly=True, copy=False)
     telephony_ended_at = fields.Datetime(string="Hung Up At", readonly=True, copy=False)
+    telephony_dialled_at = fields.Datetime(
+        string="Dialled At", readonly=True, copy=False,
+        help="When you asked the PBX to place this call: it rings your phone first, then the customer.",
+    )
+    telephony_end_reason = fields.Selection(
+        END_REASONS, string="Not Connected", readonly=True, copy=False,
+        help="Why this outbound call never connected, as the PBX reported it.",
+    )
+    # The PBX's times are precise to the millisecond; duration and hold time are these, rounded to the second.
+    telephony_duration = fields.Float(
+        string="Exact Duration (s)", digits=(16, 3), readonly=True, copy=False,
+        help="Seconds from the answer to the hangup, from the PBX's times to the millisecond.",
+    )
+    telephony_hold_duration = fields.Float(
+        string="Exact Hold Time (s)", digits=(16, 3), readonly=True, copy=False,
+        help="Seconds on hold, from the PBX's times to the millisecond.",
+    )
+    telephony_ring_duration = fields.Float(
+        string="Ringing Time (s)", digits=(16, 3), readonly=True, copy=False,
+        help="Seconds from the first ring (or the dial) to the answer, or to the hangup when nobody answered.",
+    )
 
     # ------------------------------------------------------------------
     # Actions
     # ------------------------------------------------------------------
+    def action_end_call(self):
+        """End Call on an outbound PBX call nobody answered yet ends it as not connected: no duration,
+        no false completed call; the PBX's later events, if any come, still tell the truth."""
+        self.ensure_one()
+        if self.direction == "outbound" and self.external_ref and not self.answered_at and self.state in LIVE_STATES:
+            vals = {
+                "state": "done", "duration": 0, "hold_duration": 0, "hold_started_at": False,
+                "telephony_ended_at": fields.Datetime.now(), "telephony_end_reason": "ended_by_user",
+            }
+            if not self.result_id:
+                vals["result_id"] = self.env.ref("call_telephony_bridge.result_not_connected").id
+            self._write_from_action(vals)
+            return self.action_open_wrap_up()
+        return super().action_end_call()
+
     def action_dial(self):
-        """Dial this call's number through the PBX: a new current outbound call with the same customer."""
+        """Dial this call's number through the PBX: a new outbound call with the same customer."""
         self.ensure_one()
         return self.telephony_dial(self.phone, partner=self.partner_id, lead=self.lead_id)
 
@@ -84,8 +132,10 @@ class CrmCall(models.Model):
     def telephony_dial(self, number, partner=None, lead=None):
         """Click-to-dial (V2, K4): the PBX rings the user's own extension, then ``number``.
 
-        The call is logged first as the user's current outbound call (its timer runs); the
-        bridge then reports its events under the same PBX call id. Without a number, ask for one.
+        The call is logged first as the user's ringing outbound call; the bridge then reports its
+        events under the same PBX call id: the answer starts its timer, a hangup before any answer
+        ends it as not connected. The customer is shown the number of the company's line (its first
+        line with a number) as caller ID. Without a number, ask for one.
         """
         partner = self._browse_argument("res.partner", partner)
         lead = self._browse_argument("crm.lead", lead)
@@ -107,25 +157,34 @@ class CrmCall(models.Model):
             who = self.identify_number(number, company_id=company.id)
             partner = self.env["res.partner"].browse(who["partner_id"])
             lead = self.env["crm.lead"].browse(who["lead_id"])
+        line = self.env["telephony.line"].search([("company_id", "=", company.id), ("number", "!=", False)], limit=1)
+        line_number = to_e164(line.number, company.country_id.code) if line else False
         channel_id = "odoo-c2d-" + uuid.uuid4().hex
         # The bridge's events for this channel wait on this lock until the call below is committed.
         self.env["telephony.call.lifecycle"]._lock_call(company.id, channel_id)
-        # The call's own action: it alone may set the PBX's id of the call it places.
-        call = self._with_call_action().create({
-            "state": "in_progress",
+        now = fields.Datetime.now()
+        # As the phone system: a ringing call is the telephony side's (C3), and this one rings through the PBX.
+        # What the user may do is checked just below, on the call created, with their own rights.
+        call = self._as_phone_system().create({
+            "state": "ringing",
             "direction": "outbound",
-            "start": fields.Datetime.now(),
+            "start": now,
+            "telephony_dialled_at": now,
+            "user_id": user.id,
             "phone": number,
             "partner_id": partner.id,
             "lead_id": lead.id,
             "external_ref": channel_id,
+            "telephony_line_id": line.id,
             "company_id": company.id,
         })
+        self.browse(call.id).check_access("create")
         try:
             client.originate(
                 endpoint=company._telephony_agent_endpoint(user.telephony_extension),
                 app=company.telephony_ari_app or "odoo",
-                app_args=f"clicktodial-agent,{dialled}",
+                # The bridge presents the third argument, the line's number, to the customer as caller ID.
+                app_args=",".join(["clicktodial-agent", dialled, *([line_number] if line_number else [])]),
                 channel_id=channel_id,
                 caller_id=dialled,
             )
@@ -179,6 +238,8 @@ class CrmCall(models.Model):
                 "additional_info": call.additional_info or "",
             },
             "open_record_on_answer": user.telephony_open_record_on_answer,
+            "end_reason": dict(call._fields["telephony_end_reason"]._description_selection(call.env)).get(
+                call.telephony_end_reason, ""),
         }
         if full or (ended and call.user_id == user):
             data["results"] = call.env["crm.call.result"]._telephony_choices()

@@ -8,7 +8,8 @@ from odoo.exceptions import UserError, ValidationError
 _logger = logging.getLogger(__name__)
 
 # Click-to-dial rings the user's phone for 30 seconds; an attempt the PBX has reported nothing
-# of this long after it was placed was not picked up (the bridge only speaks once the user answers).
+# of this long after it was placed was not picked up (a bridge that does not report the user's own
+# phone ringing out says nothing until the user answers).
 PICKUP_TIMEOUT = timedelta(seconds=45)
 
 
@@ -143,11 +144,12 @@ class CrmCall(models.Model):
 
     def _close_unpicked_attempts(self):
         """Attempts the PBX never reported: the owner's phone rang out. Logged as unanswered calls."""
-        no_answer = self.env.ref("call_logging.result_no_answer")
+        not_connected = self.env.ref("call_telephony_bridge.result_not_connected")
         for attempt in self:
             # As the phone system: only the telephony side may close a PBX call; the PBX said nothing of it.
             attempt._as_phone_system().write({
-                "state": "done", "duration": 0, "result_id": no_answer.id,
+                "state": "done", "duration": 0, "result_id": not_connected.id,
+                "telephony_end_reason": "agent_no_answer",
                 "result_note": _("%(user)s did not pick up: the contact was not dialled.", user=attempt.user_id.name),
             })
             appointment = attempt.appointment_id

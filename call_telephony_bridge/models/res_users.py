@@ -15,7 +15,8 @@ class ResUsers(models.Model):
     telephony_open_record_on_answer = fields.Boolean(
         string="Open the Caller's Card on Answer",
         default=True,
-        help="When you answer a call, its contact or lead opens by itself.",
+        help="When you answer an incoming call, its contact or lead opens by itself; "
+             "a call you place stays on its own form.",
     )
 
     @property

@@ -27,9 +27,14 @@ class TelephonyCallEvent(models.Model):
     event_key = fields.Char(required=True)
     event = fields.Selection([(e, e.capitalize()) for e in EVENTS], required=True)
     direction = fields.Selection([(d, d.capitalize()) for d in DIRECTIONS], required=True)
+    # To the microsecond (written and read in SQL): the call's durations are computed from these times.
     event_time = fields.Datetime(string="Time", required=True)
     extension = fields.Char()
     reason = fields.Selection([(r, r.replace("_", " ").capitalize()) for r in HANGUP_REASONS])
+    leg = fields.Selection(
+        [("agent", "User's Phone"), ("customer", "Customer")],
+        help="The leg of an outbound call a hangup is about: the user's own phone, rung first, or the customer.",
+    )
     received_at = fields.Datetime(default=fields.Datetime.now, required=True, index=True)
 
     _sql_constraints = [
@@ -45,7 +50,7 @@ class TelephonyCallEvent(models.Model):
         """Append one event to the ledger. Every PBX event writes one row and the model has nothing to compute,
         so one parameterized INSERT stands in for the ORM's create on the busiest path."""
         columns = ("company_id", "line_id", "call_id", "call_ref", "event_key", "event", "direction", "event_time",
-                   "extension", "reason")
+                   "extension", "reason", "leg")
         self.env.cr.execute(SQL(
             "INSERT INTO telephony_call_event (%s, received_at) VALUES (%s, now() AT TIME ZONE 'UTC')",
             SQL(", ").join(SQL.identifier(column) for column in columns),
@@ -54,18 +59,19 @@ class TelephonyCallEvent(models.Model):
 
     @api.model
     def _history(self, company_id, call_refs):
-        """The events of these PBX calls, in the order they happened: {call id: [{event, time, extension, reason}]}."""
+        """The events of these PBX calls, in the order they happened:
+        {call id: [{event, time, extension, reason, leg}]}."""
         if not call_refs:
             return {}
         self.env.cr.execute(SQL(
-            """SELECT call_ref, event, event_time, extension, reason FROM telephony_call_event
+            """SELECT call_ref, event, event_time, extension, reason, leg FROM telephony_call_event
                 WHERE company_id = %s AND call_ref = ANY(%s) ORDER BY event_time, id""",
             company_id, list(call_refs),
         ))
         history = {}
-        for call_ref, event, moment, extension, reason in self.env.cr.fetchall():
+        for call_ref, event, moment, extension, reason, leg in self.env.cr.fetchall():
             history.setdefault(call_ref, []).append(
-                {"event": event, "time": moment, "extension": extension, "reason": reason})
+                {"event": event, "time": moment, "extension": extension, "reason": reason, "leg": leg})
         return history
 
     @api.autovacuum

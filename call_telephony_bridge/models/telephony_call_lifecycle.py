@@ -12,7 +12,11 @@ from ..tools.event_schema import AUDIO_EVENTS, derive_reason, event_key, other_p
 
 _logger = logging.getLogger(__name__)
 
-RESULT_XMLIDS = {"no_answer": "call_logging.result_no_answer", "busy": "call_logging.result_busy"}
+RESULT_XMLIDS = {
+    "no_answer": "call_logging.result_no_answer",
+    "busy": "call_logging.result_busy",
+    "not_connected": "call_telephony_bridge.result_not_connected",
+}
 NOTIFY_RINGING = "call_telephony_bridge/ringing"
 NOTIFY_UPDATE = "call_telephony_bridge/update"
 # A concurrent worker that committed the same call first makes ours fail; it is then retried at once.
@@ -165,8 +169,9 @@ class TelephonyCallLifecycle(models.AbstractModel):
         events = known.history.setdefault(event["call_id"], [])
         event = dict(event, reason=derive_reason(event, events))
         events.append({"event": event["event"], "time": event["time"], "extension": event["extension"],
-                       "reason": event["reason"]})
-        summary = summarize(events, call.direction if call else event["direction"])
+                       "reason": event["reason"], "leg": event["leg"]})
+        summary = summarize(events, call.direction if call else event["direction"],
+                            placed_at=call.telephony_dialled_at or None)
         previous_state = call.state
         if not call:
             call = self._create_call(line, event, summary)
@@ -182,6 +187,7 @@ class TelephonyCallLifecycle(models.AbstractModel):
             "event_time": event["time"],
             "extension": event["extension"],
             "reason": event["reason"],
+            "leg": event["leg"],
         })
         known.applied.add((event["call_id"], key))
         self._apply_state(call, line, summary, len(events))
@@ -310,6 +316,10 @@ class TelephonyCallLifecycle(models.AbstractModel):
             "hold_duration": summary["hold_duration"],
             "hold_started_at": summary["hold_started_at"],
             "telephony_ended_at": summary["ended_at"],
+            "telephony_duration": summary["exact_duration"],
+            "telephony_hold_duration": summary["exact_hold_duration"],
+            "telephony_ring_duration": summary["exact_ring_duration"],
+            "telephony_end_reason": summary["end_reason"],
             # Written on every event, so that a worker acting on an outdated snapshot fails and retries.
             "telephony_event_count": event_count,
         }

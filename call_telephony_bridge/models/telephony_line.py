@@ -108,7 +108,7 @@ class TelephonyLine(models.Model):
     skip_busy_users = fields.Boolean(
         string="Skip Users on a Call",
         default=True,
-        help="Users who are already on a call (in progress or on hold) are not rung.",
+        help="Users who are already on a call (in progress, on hold, or one they dialled still ringing) are not rung.",
     )
     routing_warning = fields.Text(compute="_compute_routing_warning", string="Routing Problems")
     call_count = fields.Integer(compute="_compute_call_count")

@@ -191,10 +191,12 @@ class TelephonyRouter(models.AbstractModel):
                        (users.ids,))
             unavailable |= set(users.ids) - {row[0] for row in cr.fetchall()}
         if line.skip_busy_users:
+            # An outbound call still ringing is one they placed: their phone is taken (click-to-dial rings it first).
             cr.execute(
                 """SELECT DISTINCT user_id FROM crm_call
-                    WHERE user_id = ANY(%s) AND state = ANY(%s) AND start >= %s""",
-                (users.ids, list(LIVE_CALL_STATES), fields.Datetime.now() - LIVE_CALL_HORIZON),
+                    WHERE user_id = ANY(%s) AND start >= %s
+                      AND (state = ANY(%s) OR (state = 'ringing' AND direction = 'outbound'))""",
+                (users.ids, fields.Datetime.now() - LIVE_CALL_HORIZON, list(LIVE_CALL_STATES)),
             )
             unavailable |= {row[0] for row in cr.fetchall()}
         return unavailable

@@ -3,6 +3,7 @@ from . import (
     test_attacks_over_http,
     test_call_state,
     test_click_to_dial,
+    test_click_to_dial_lifecycle,
     test_concurrency,
     test_end_to_end_bridge,
     test_event_batches,

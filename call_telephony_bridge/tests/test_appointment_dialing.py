@@ -140,8 +140,9 @@ class TestAppointmentDialing(HttpCase):
         self.assertEqual(len(first), 1)
 
         self.tick(start + timedelta(minutes=2))
-        self.assertEqual((first.state, first.result_id), ("done", self.env.ref("call_logging.result_no_answer")),
-                         "the agent did not pick up")
+        self.assertEqual((first.state, first.result_id, first.duration, first.telephony_end_reason),
+                         ("done", self.env.ref("call_telephony_bridge.result_not_connected"), 0, "agent_no_answer"),
+                         "the agent did not pick up: not connected, and nobody counts it as a call with Anna")
         self.assertEqual(len(appointment.appointment_attempt_ids), 1, "the next attempt waits for the interval")
 
         self.tick(start + timedelta(minutes=5))

@@ -9,7 +9,7 @@ from .pbx_processes import ARI_PASSWORD, ARI_USER, components_available, free_po
 
 @tagged("post_install", "-at_install")
 class TestClickToDial(TransactionCase):
-    """Dialling from a contact: Odoo asks the PBX to ring the user's phone, and logs the current call first."""
+    """Dialling from a contact: Odoo asks the PBX to ring the user's phone, and logs the ringing call first."""
 
     @classmethod
     def setUpClass(cls):
@@ -27,13 +27,13 @@ class TestClickToDial(TransactionCase):
             "telephony_ari_password": password, "telephony_ari_app": "odoo",
         })
 
-    def test_dial_a_contact_rings_my_extension_and_logs_a_current_call(self):
+    def test_dial_a_contact_rings_my_extension_and_logs_a_ringing_call(self):
         if not self.simulator:
             self.skipTest("the simulated PBX is not in the repository")
         self.connect()
         action = self.partner.with_user(self.agent).action_telephony_dial()
         call = self.env["crm.call"].browse(action["res_id"])
-        self.assertEqual((call.state, call.direction, call.user_id), ("in_progress", "outbound", self.agent))
+        self.assertEqual((call.state, call.direction, call.user_id), ("ringing", "outbound", self.agent))
         self.assertEqual((call.partner_id, call.phone), (self.partner, self.partner.phone))
         self.assertTrue(call.external_ref.startswith("odoo-c2d-"))
         channel = requests.get(f"{self.ari_url}/ari/channels/{call.external_ref}",

@@ -5,38 +5,76 @@ the hangup); the state is always recomputed from the whole set, so the order of 
 never changes the result.
 """
 
+from datetime import timedelta
+
 from odoo.addons.call_logging.tools.call_duration import MAX_DURATION
 
-# Events of the same second are read in the order a call lives them.
+# Events of the same moment are read in the order a call lives them.
 EVENT_RANK = {"ringing": 0, "answered": 1, "hold": 2, "unhold": 3, "recording": 4, "voicemail": 4, "hangup": 5}
+# Why an outbound call never connected: (the leg that ended it, the hangup's reason) -> the end reason.
+END_REASONS = {
+    ("agent", "no_answer"): "agent_no_answer",
+    ("agent", "cancel"): "agent_no_answer",
+    ("agent", "busy"): "agent_busy",
+    ("agent", "congestion"): "agent_unreachable",
+    ("agent", "failed"): "agent_unreachable",
+    ("customer", "no_answer"): "customer_no_answer",
+    ("customer", "cancel"): "customer_cancelled",
+    ("customer", "busy"): "customer_busy",
+    ("customer", "congestion"): "customer_unreachable",
+    ("customer", "failed"): "customer_failed",
+}
+# The result an end reason gives the call; the others are "not_connected".
+END_REASON_RESULTS = {"customer_no_answer": "no_answer", "customer_cancelled": "no_answer", "customer_busy": "busy"}
 
 
 def _seconds(start, end):
-    return max(int((end - start).total_seconds()), 0)
+    """Seconds from ``start`` to ``end``, to the millisecond (what PBXs stamp); never negative."""
+    return max(round((end - start).total_seconds(), 3), 0.0)
 
 
-def summarize(events, direction):
+def whole_seconds(seconds):
+    """``seconds`` rounded to the nearest whole second (halves up): 5.02 s is 5 s, 5.5 s is 6 s."""
+    return int(seconds + 0.5)
+
+
+def to_the_second(moment):
+    """A moment rounded to the nearest second, as Odoo keeps datetimes; None stays None."""
+    return moment and (moment + timedelta(microseconds=500_000)).replace(microsecond=0)
+
+
+def summarize(events, direction, placed_at=None):
     """The call as the events describe it.
 
-    ``events`` are dicts with ``event``, ``time`` (naive UTC datetime), ``extension`` and
-    ``reason``. Returns a dict: ``state``, ``start`` (answer time once answered, else the
-    first event's time), ``answered_at``, ``answer_extension`` (the last extension that
-    answered), ``ring_extensions`` (in order), ``ended_at``, ``duration`` (seconds from the
-    answer to the hangup), ``hold_duration``, ``hold_started_at`` and ``result``
-    (``"no_answer"`` or ``"busy"`` for an unanswered outbound call, else None).
+    ``events`` are dicts with ``event``, ``time`` (naive UTC datetime, to the microsecond),
+    ``extension``, ``reason`` and ``leg`` (``agent``, ``customer`` or None: a hangup's leg,
+    the customer's when not told). ``placed_at``: when Odoo asked the PBX to place the call
+    (click-to-dial), before any event. Returns a dict:
+
+    - ``state``; ``start`` (the answer time once answered, else ``placed_at``, else the first
+      event's time), ``answered_at``, ``ended_at``, ``hold_started_at``: rounded to the second;
+    - ``answer_extension`` (the last extension that answered), ``ring_extensions`` (in order);
+    - ``duration``, ``hold_duration``: whole seconds from the answer to the hangup and on hold,
+      rounded from ``exact_duration``, ``exact_hold_duration``, computed from the precise times;
+      ``exact_ring_duration``: seconds from the first ring (else ``placed_at``) to the answer,
+      else to the hangup;
+    - ``end_reason`` (see ``END_REASONS``) and ``result`` (``no_answer``, ``busy`` or
+      ``not_connected``) for an outbound call that never connected, else None.
     """
     ordered = sorted(events, key=lambda e: (e["time"], EVENT_RANK[e["event"]]))
     first_time = ordered[0]["time"]
     answers = [e for e in ordered if e["event"] == "answered"]
     hangups = [e for e in ordered if e["event"] == "hangup"]
+    rings = [e for e in ordered if e["event"] == "ringing"]
     voicemail = any(e["event"] == "voicemail" for e in ordered)
-    ended_at = hangups[0]["time"] if hangups else None
-    reason = hangups[0]["reason"] if hangups else None
+    hangup = hangups[0] if hangups else None
+    ended_at = hangup["time"] if hangup else None
+    reason = hangup["reason"] if hangup else None
     # A hangup saying "answered" counts even before its answer event arrives; a voicemail box is no answer.
     answered = bool(answers) or (reason == "answered" and not voicemail)
     answered_at = answers[0]["time"] if answers else None
 
-    hold_total, holding_since = 0, None
+    hold_total, holding_since = 0.0, None
     for event in ordered:
         if ended_at and event["time"] > ended_at:
             break
@@ -49,8 +87,8 @@ def summarize(events, direction):
         hold_total += _seconds(holding_since, ended_at)
         holding_since = None
 
-    result = None
-    duration = 0
+    result = end_reason = None
+    duration = 0.0
     if ended_at:
         if answered:
             state = "done"
@@ -59,21 +97,29 @@ def summarize(events, direction):
             state = "missed"
         else:
             state = "done"
-            result = "busy" if reason == "busy" else "no_answer"
+            end_reason = END_REASONS.get((hangup.get("leg") or "customer", reason), "customer_no_answer")
+            result = END_REASON_RESULTS.get(end_reason, "not_connected")
     elif answered:
         state = "on_hold" if holding_since is not None else "in_progress"
     else:
         state = "ringing"
     duration = min(duration, MAX_DURATION)
+    hold = round(min(hold_total, duration) if ended_at else hold_total, 3)
+    ring_from = rings[0]["time"] if rings else placed_at
+    ring_to = answered_at or ended_at
     return {
         "state": state,
-        "start": answered_at or first_time,
-        "answered_at": answered_at,
+        "start": to_the_second(answered_at or placed_at or first_time),
+        "answered_at": to_the_second(answered_at),
         "answer_extension": next((e["extension"] for e in reversed(answers) if e["extension"]), None),
-        "ring_extensions": [e["extension"] for e in ordered if e["event"] == "ringing" and e["extension"]],
-        "ended_at": ended_at,
-        "duration": duration,
-        "hold_duration": min(hold_total, duration) if ended_at else hold_total,
-        "hold_started_at": holding_since,
+        "ring_extensions": [e["extension"] for e in rings if e["extension"]],
+        "ended_at": to_the_second(ended_at),
+        "duration": whole_seconds(duration),
+        "hold_duration": whole_seconds(hold),
+        "exact_duration": duration,
+        "exact_hold_duration": hold,
+        "exact_ring_duration": min(_seconds(ring_from, ring_to), MAX_DURATION) if ring_from and ring_to else 0.0,
+        "hold_started_at": to_the_second(holding_since),
+        "end_reason": end_reason,
         "result": result,
     }

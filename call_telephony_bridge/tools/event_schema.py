@@ -14,6 +14,8 @@ EVENTS = ("ringing", "answered", "hold", "unhold", "hangup", "recording", "voice
 AUDIO_EVENTS = ("recording", "voicemail")
 DIRECTIONS = ("inbound", "outbound")
 HANGUP_REASONS = ("answered", "no_answer", "busy", "congestion", "cancel", "failed")
+# The leg of an outbound call a hangup is about: the user's own phone (click-to-dial rings it first) or the customer.
+LEGS = ("agent", "customer")
 MAX_ID_LENGTH = 128
 MAX_NUMBER_LENGTH = 64
 MAX_NAME_LENGTH = 255
@@ -75,8 +77,8 @@ def parse_time(value):
         raise EventError("field time is not an ISO-8601 date and time")
     if not EARLIEST_TIME <= moment < LATEST_TIME:
         raise EventError(f"field time must lie between {EARLIEST_TIME.year} and {LATEST_TIME.year}")
-    # Odoo keeps datetimes to the second.
-    return moment.replace(microsecond=0)
+    # Kept to the microsecond: durations are computed from the precise times (5.02 s of talk is not 6 s).
+    return moment
 
 
 def _audio(body):
@@ -104,8 +106,8 @@ def parse_event(body):
 
     The result has the keys ``event``, ``event_id`` (None when absent), ``call_id``,
     ``direction``, ``from``, ``to``, ``extension`` (None when absent), ``time``
-    (naive UTC datetime), ``reason`` (hangup only) and ``recording`` (audio events only:
-    ``name``, ``content_type``, ``data`` as bytes).
+    (naive UTC datetime, to the microsecond), ``reason`` and ``leg`` (hangup only; None when
+    absent) and ``recording`` (audio events only: ``name``, ``content_type``, ``data`` as bytes).
     """
     if not isinstance(body, dict):
         raise EventError("the body must be a JSON object")
@@ -130,6 +132,7 @@ def parse_event(body):
         "extension": _text(body, "extension", MAX_NUMBER_LENGTH, required=False),
         "time": parse_time(body.get("time")),
         "reason": None,
+        "leg": None,
         "recording": None,
     }
     if event == "hangup":
@@ -138,6 +141,10 @@ def parse_event(body):
         if reason is not None and (not isinstance(reason, str) or reason not in HANGUP_REASONS):
             raise EventError("field reason must be one of " + ", ".join(HANGUP_REASONS))
         parsed["reason"] = reason
+        leg = body.get("leg")
+        if leg is not None and (not isinstance(leg, str) or leg not in LEGS):
+            raise EventError("field leg must be one of " + ", ".join(LEGS))
+        parsed["leg"] = leg
     if event in AUDIO_EVENTS:
         parsed["recording"] = _audio(body)
     return parsed
@@ -162,10 +169,11 @@ def check_strings(body):
 
 def event_key(parsed):
     """The key an event is deduplicated on within its call: its id, else what identifies it (kind, time,
-    extension). The ledger keys events per (company, call id, key): two calls may reuse an event id."""
+    extension). The ledger keys events per (company, call id, key): two calls may reuse an event id.
+    The time counts to the second, as it always did, so that a retry keeps its key whatever the release."""
     if parsed["event_id"]:
         return "id:" + parsed["event_id"]
-    moment = parsed["time"].isoformat()
+    moment = parsed["time"].replace(microsecond=0).isoformat()
     return f"ev:{parsed['event']}|{moment}|{parsed['extension'] or ''}"
 
 

@@ -5,8 +5,8 @@ import { ScreenPopContainer } from "./screen_pop";
 
 /**
  * Listens on the bus for the calls ringing at the user's extension (V3, K2, T1) and
- * keeps one popup per call: ringing -> answered (opens the caller's card if the user
- * wants it) -> the wrap-up form after the hangup.
+ * keeps one popup per call: ringing -> answered (opens the caller's card of an incoming
+ * call if the user wants it) -> the wrap-up form after the hangup.
  */
 export const screenPopService = {
     dependencies: ["bus_service", "action", "orm", "notification"],
@@ -40,7 +40,9 @@ export const screenPopService = {
                 // Updates carry what changed since the ringing; the caller's card stays.
                 popup.data = { ...popup.data, ...data };
                 popup.answered = popup.answered || ["in_progress", "on_hold"].includes(data.state);
-                if (popup.answered && !wasAnswered && data.is_owner && data.open_record_on_answer) {
+                // The caller's card opens on answer; a call the user placed keeps them on its own form.
+                const incoming = popup.data.direction === "inbound";
+                if (popup.answered && !wasAnswered && incoming && data.is_owner && data.open_record_on_answer) {
                     openRecord(data);
                 }
                 if (data.ended && !data.is_owner) {
