@@ -1,6 +1,7 @@
 """Start the real simulated PBX and bridge as subprocesses on loopback, for the end-to-end tests."""
 
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -89,3 +90,81 @@ def start_pbx_for(test_class, token, extra_env=None):
     odoo_url = f"http://127.0.0.1:{test_class.http_port()}"
     test_class.bridge = start_bridge(test_class.ari_url, odoo_url, token, test_class.spool.name, extra_env)
     test_class.addClassCleanup(test_class.bridge.stop)
+
+
+ASTERISK_SH = REPO_ROOT / "setup" / "asterisk.sh"
+
+
+def asterisk_built():
+    """True when setup/asterisk.sh has built the real Asterisk into its cache."""
+    if not ASTERISK_SH.exists():
+        return False
+    settings = subprocess.run(["bash", str(ASTERISK_SH), "env"], capture_output=True, text=True).stdout
+    binary = dict(line.split("=", 1) for line in settings.split()).get("ASTERISK_BIN", "")
+    return bool(binary) and Path(binary).exists()
+
+
+class RealAsterisk:
+    """A real Asterisk instance of setup/asterisk.sh on free loopback ports, with the test world."""
+
+    def __init__(self):
+        self.env = dict(os.environ, CALLS_ASTERISK_NAME=f"odoo-tests-{os.getpid()}",
+                        CALLS_ASTERISK_HTTP_PORT=str(free_port()), CALLS_ASTERISK_SIP_PORT=str(free_port()),
+                        CALLS_ASTERISK_RTP_START=str(40000 + os.getpid() % 100 * 100))
+        result = subprocess.run(["bash", str(ASTERISK_SH), "start"], env=self.env, capture_output=True, text=True)
+        if result.returncode:
+            raise RuntimeError("the real Asterisk did not start: " + result.stderr)
+        settings = subprocess.run(["bash", str(ASTERISK_SH), "env"], env=self.env, capture_output=True,
+                                  text=True, check=True).stdout
+        self.settings = dict(line.split("=", 1) for line in settings.split())
+        self.url, self.password = self.settings["ARI_URL"], self.settings["ARI_PASSWORD"]
+        self.sounds = Path(self.settings["ASTERISK_INSTANCE"]) / "sounds"
+        self.ari = requests.Session()
+        self.ari.auth = ("odoo", self.password)
+
+    def set_global(self, name, value):
+        self.ari.post(self.url + "/ari/asterisk/variable", params={"variable": name, "value": value},
+                      timeout=5).raise_for_status()
+
+    def agent(self, extension, mode="answer", ring=1, talk=""):
+        for key, value in (("MODE", mode), ("RING", ring), ("TALK", talk)):
+            self.set_global(f"AGENT_{extension}_{key}", str(value))
+
+    def call_in(self, number, to, talk):
+        """An outside caller dials ``to``; the call's id in Stasis is returned."""
+        channel_id = "world-" + os.urandom(6).hex()
+        self.ari.post(self.url + "/ari/channels", timeout=5, json={
+            "endpoint": f"Local/{to}@from-pstn", "context": "world-caller", "extension": "s", "priority": 1,
+            "callerId": number, "timeout": 60, "channelId": channel_id, "variables": {"TALK": str(talk)},
+        }).raise_for_status()
+        return channel_id + ";2"
+
+    def stop(self):
+        subprocess.run(["bash", str(ASTERISK_SH), "stop"], env=self.env, capture_output=True)
+        shutil.rmtree(self.settings["ASTERISK_INSTANCE"], ignore_errors=True)
+        Path(self.settings["ASTERISK_INSTANCE"] + ".ari-password").unlink(missing_ok=True)
+
+
+def start_asterisk_for(test_class, token):
+    """Start a real Asterisk and a bridge posting to ``test_class``'s Odoo server, stopped with the class.
+
+    Sets ``asterisk``, ``spool`` and ``bridge`` on the class."""
+    test_class.asterisk = RealAsterisk()
+    test_class.addClassCleanup(test_class.asterisk.stop)
+    test_class.spool = tempfile.TemporaryDirectory(prefix="bridge-spool-")
+    test_class.addClassCleanup(test_class.spool.cleanup)
+    sounds = test_class.asterisk.sounds
+    env = {
+        "ARI_URL": test_class.asterisk.url, "ARI_USER": "odoo", "ARI_PASSWORD": test_class.asterisk.password,
+        "ARI_APP": "odoo", "ODOO_URL": f"http://127.0.0.1:{test_class.http_port()}", "TELEPHONY_TOKEN": token,
+        "BRIDGE_SPOOL_DIR": test_class.spool.name, "BRIDGE_RECORD_CALLS": "1",
+        "BRIDGE_VOICEMAIL_PROMPT": f"sound:{sounds}/voicemail-greeting,sound:{sounds}/beep",
+    }
+    test_class.bridge = PbxProcess("pbx_bridge", env=env)
+    test_class.addClassCleanup(test_class.bridge.stop)
+    deadline = time.monotonic() + 20
+    # Calls placed before the bridge listens would ring reception, not the bridge: wait for it.
+    while "connected to ARI events" not in test_class.bridge.output():
+        if time.monotonic() > deadline:
+            raise RuntimeError("the bridge never connected to the real Asterisk:\n" + test_class.bridge.output())
+        time.sleep(0.1)

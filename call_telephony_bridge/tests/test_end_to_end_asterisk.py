@@ -1,0 +1,93 @@
+import base64
+import io
+import time
+import unittest
+import wave
+
+from odoo.tests import HttpCase, tagged
+
+from .common import CUSTOMER_NUMBER, LINE_TOKEN, setup_telephony_world
+from .pbx_processes import asterisk_built, start_asterisk_for
+
+CALL_TIMEOUT = 40
+LINE_DIGITS = "48221000000"
+
+
+@tagged("post_install", "-at_install")
+@unittest.skipUnless(asterisk_built(), "the real Asterisk is not built here (setup/asterisk.sh build)")
+class TestEndToEndAsterisk(HttpCase):
+    """A real Asterisk 22, the real bridge and this Odoo: what Odoo records for each kind of call."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        world = setup_telephony_world(cls.env)
+        cls.agent, cls.partner, cls.line = world["agent"], world["partner"], world["line"]
+        cls.line.default_extensions = "202"
+        start_asterisk_for(cls, LINE_TOKEN)
+        cls.env.company.write({
+            "telephony_ari_url": cls.asterisk.url, "telephony_ari_user": "odoo",
+            "telephony_ari_password": cls.asterisk.password, "telephony_ari_app": "odoo",
+        })
+        for extension in ("201", "202"):
+            cls.asterisk.agent(extension)
+
+    def wait_for_call(self, domain, state):
+        deadline = time.monotonic() + CALL_TIMEOUT
+        calls = self.env["crm.call"]
+        while time.monotonic() < deadline:
+            # The server's request threads share the test's connection: read only between their requests.
+            with self.registry.test_lock:
+                self.env.invalidate_all()
+                calls = self.env["crm.call"].search(domain)
+                if calls and calls[0].state == state and (state != "done" or calls[0].telephony_duration
+                                                          or calls[0].telephony_end_reason):
+                    return calls
+            time.sleep(0.3)
+        self.fail(f"no {state} call for {domain}: {calls.mapped('state')}\n{self.bridge.output()[-3000:]}")
+
+    def test_an_answered_call_lands_on_the_contact_with_its_real_duration(self):
+        self.asterisk.agent("201", ring=1)
+        call_id = self.asterisk.call_in("+48221234567", LINE_DIGITS, talk=3)
+        call = self.wait_for_call([("external_ref", "=", call_id)], "done")
+        self.assertEqual((call.direction, call.partner_id, call.user_id), ("inbound", self.partner, self.agent))
+        self.assertAlmostEqual(call.telephony_duration, 3.0, delta=0.6)
+        self.assertEqual(call.duration, round(call.telephony_duration))
+
+    def test_a_call_nobody_answers_is_missed_with_the_voicemail_on_it(self):
+        self.asterisk.agent("201", mode="never")
+        self.asterisk.agent("202", mode="never")
+        self.line.ring_seconds = 1
+        call_id = self.asterisk.call_in(CUSTOMER_NUMBER.replace(" ", ""), LINE_DIGITS, talk=10)
+        call = self.wait_for_call([("external_ref", "=", call_id)], "missed")
+        self.assertEqual(call.partner_id, self.partner)
+        deadline = time.monotonic() + CALL_TIMEOUT + 30
+        while time.monotonic() < deadline:
+            with self.registry.test_lock:
+                self.env.invalidate_all()
+                audio = call.recording_id
+                if audio:
+                    self.assertTrue(audio.name.endswith(".wav"))
+                    with wave.open(io.BytesIO(base64.b64decode(audio.datas))) as wav:
+                        self.assertGreater(wav.getnframes(), 0)
+                    return
+            time.sleep(0.5)
+        self.fail("the voicemail never reached the call\n" + self.bridge.output()[-3000:])
+
+    def test_dial_when_my_own_phone_is_busy_ends_not_connected_at_once(self):
+        self.asterisk.agent("201", mode="busy")
+        with self.registry.test_lock:  # the bridge may still be posting the previous test's events
+            action = self.partner.with_user(self.agent).action_telephony_dial()
+        call = self.env["crm.call"].browse(action["res_id"])
+        call = self.wait_for_call([("id", "=", call.id)], "done")
+        self.assertEqual((call.duration, call.telephony_end_reason), (0, "agent_busy"))
+
+    def test_dial_the_customer_answers_and_the_talk_is_timed(self):
+        self.asterisk.agent("201", ring=1, talk=5)
+        self.asterisk.set_global("CUSTOMER_RING", "1")
+        with self.registry.test_lock:  # the bridge may still be posting the previous test's events
+            action = self.env["crm.call"].with_user(self.agent).telephony_dial("+48 600 999 001")
+        call = self.env["crm.call"].browse(action["res_id"])
+        call = self.wait_for_call([("id", "=", call.id)], "done")
+        self.assertAlmostEqual(call.telephony_duration, 4.0, delta=0.8)
+        self.assertFalse(call.telephony_end_reason)
