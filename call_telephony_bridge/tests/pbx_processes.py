@@ -158,7 +158,8 @@ def start_asterisk_for(test_class, token):
         "ARI_URL": test_class.asterisk.url, "ARI_USER": "odoo", "ARI_PASSWORD": test_class.asterisk.password,
         "ARI_APP": "odoo", "ODOO_URL": f"http://127.0.0.1:{test_class.http_port()}", "TELEPHONY_TOKEN": token,
         "BRIDGE_SPOOL_DIR": test_class.spool.name, "BRIDGE_RECORD_CALLS": "1",
-        "BRIDGE_VOICEMAIL_PROMPT": f"sound:{sounds}/voicemail-greeting,sound:{sounds}/beep",
+        # Only the beep: the greeting is heard in the Asterisk tier; here the caller's words matter.
+        "BRIDGE_VOICEMAIL_PROMPT": f"sound:{sounds}/beep",
     }
     test_class.bridge = PbxProcess("pbx_bridge", env=env)
     test_class.addClassCleanup(test_class.bridge.stop)

@@ -7,7 +7,14 @@ from odoo import Command
 from odoo.tests import HttpCase, tagged
 
 from .common import LINE_TOKEN, setup_telephony_world
-from .pbx_processes import ARI_PASSWORD, ARI_USER, components_available, start_pbx_for
+from .pbx_processes import (
+    ARI_PASSWORD,
+    ARI_USER,
+    asterisk_built,
+    components_available,
+    start_asterisk_for,
+    start_pbx_for,
+)
 
 CALL_TIMEOUT = 40
 CONTACT_NUMBER = "+48221234567"
@@ -45,6 +52,10 @@ class TestRoutingEndToEnd(HttpCase):
         })
         cls.line.write({"default_extensions": False, "ring_seconds": 1, "owner_rings": 1,
                         "fallback_queue_id": cls.queue.id})
+        cls.start_pbx()
+
+    @classmethod
+    def start_pbx(cls):
         start_pbx_for(cls, LINE_TOKEN)
 
     def play(self, number, agents, **scenario):
@@ -126,3 +137,29 @@ class TestRoutingEndToEnd(HttpCase):
                                                          ("res_id", "=", self.partner.id)])
             self.assertEqual(activity.user_id, self.owner, "the responsible person calls back")
             self.assertIn("voicemail", activity.summary)
+
+
+@tagged("post_install", "-at_install")
+@unittest.skipUnless(asterisk_built(), "the real Asterisk is not built here (setup/asterisk.sh build)")
+class TestRoutingEndToEndAsterisk(TestRoutingEndToEnd):
+    """The same routing stories on a real Asterisk 22: its test world plays the agents (2xx-4xx)."""
+
+    allow_inherited_tests_method = True  # Odoo runs only a class's own test methods otherwise
+    EXTENSIONS = ("201", "202", "301", "302", "401")
+
+    @classmethod
+    def start_pbx(cls):
+        start_asterisk_for(cls, LINE_TOKEN)
+
+    def play(self, number, agents, talk=1.5, **scenario):
+        self.env.flush_all()  # the server's requests read the database, not this test's cache
+        for extension in self.EXTENSIONS:
+            if extension in agents:
+                self.asterisk.agent(extension, ring=agents[extension])
+            else:
+                self.asterisk.agent(extension, mode="never")
+        call_id = self.asterisk.call_in(number, "48221000000", talk=talk)
+        deadline = time.monotonic() + CALL_TIMEOUT
+        while self.asterisk.ari.get(f"{self.asterisk.url}/ari/channels/{call_id}", timeout=5).ok:
+            self.assertLess(time.monotonic(), deadline, "the call never ended:\n" + self.bridge.output()[-3000:])
+            time.sleep(0.3)
