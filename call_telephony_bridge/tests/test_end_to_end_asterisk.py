@@ -91,3 +91,14 @@ class TestEndToEndAsterisk(HttpCase):
         call = self.wait_for_call([("id", "=", call.id)], "done")
         self.assertAlmostEqual(call.telephony_duration, 4.0, delta=0.8)
         self.assertFalse(call.telephony_end_reason)
+
+    def test_an_unknown_caller_gets_a_lead_when_the_line_asks_for_it(self):
+        self.line.write({"unknown_number_action": "create_lead", "auto_lead_directions": "both"})
+        self.env.flush_all()  # the server's requests read the database, not this test's cache
+        self.asterisk.agent("202", ring=1)
+        call_id = self.asterisk.call_in("+48739111222", LINE_DIGITS, talk=2)
+        call = self.wait_for_call([("external_ref", "=", call_id)], "done")
+        self.assertFalse(call.partner_id)
+        self.assertTrue(call.lead_id)
+        self.assertEqual(call.lead_id.phone, call.phone)
+        self.line.unknown_number_action = "offer"

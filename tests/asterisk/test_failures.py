@@ -113,12 +113,12 @@ def test_odoo_stopped_then_frozen_loses_and_duplicates_nothing(pbx, odoo, make_b
     odoo.route = {"steps": [{"extensions": ["201"], "timeout": 10}], "fallback": "hangup"}
     pbx.agent("201", ring=1)
     make_bridge()
-    odoo.mode = "error"
+    odoo.mode = "error"  # Odoo's workers answer 500 for 10 s
     first = pbx.call_in(talk=2)
-    time.sleep(4)
-    odoo.mode = "hang"
+    time.sleep(10)
+    odoo.mode = "hang"  # then it freezes for 10 s more: no answer within the bridge's time-out
     second = pbx.call_in(number="+48221112233", talk=2)
-    time.sleep(6)
+    time.sleep(10)
     odoo.mode = "ok"
     for call_id in (first, second):
         wait_hangup(odoo, call_id, timeout=60)
