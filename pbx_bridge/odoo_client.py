@@ -173,8 +173,19 @@ class Deliverer:
         if not self.give_up_after or failing_for < self.give_up_after:
             return False
         if odoo_works is None:
-            odoo_works = self.client.probe()
-        if not odoo_works:
+            if not self.client.probe():
+                return False
+            # Odoo answers the probe: one more try of the event itself, so that an outage ending between
+            # the event's attempt and the probe is never a reason to give the event up.
+            try:
+                status, text = self.client.post_event(event)
+            except requests.RequestException as retry_error:
+                error = type(retry_error).__name__
+            else:
+                if status < 500:
+                    return self._settle(seq, event, status, text)
+                error = f"HTTP {status}"
+        elif not odoo_works:
             return False
         self.spool.dead_letter(seq, status, f"given up after {failing_for:.0f} s of failures: {error}")
         _logger.error("gave up %s of call %s (%s) after %.0f s of failures (%s) while Odoo works: moved to dead "

@@ -135,3 +135,23 @@ def test_the_bound_is_a_setting():
     assert load_settings([], {}).give_up_after == 900
     assert load_settings([], {"BRIDGE_GIVE_UP_AFTER": "60"}).give_up_after == 60
     assert load_settings(["--give-up-after", "0"], {}).give_up_after == 0
+
+
+def test_an_outage_that_ends_between_the_events_attempt_and_the_probe_gives_nothing_up(odoo, tmp_path):
+    spool = Spool(str(tmp_path))
+    seq_id = spool.append(_event(0))
+    deliverer = _deliverer(spool, odoo, give_up_after=0.01)
+    odoo.mode = "error"
+    deliverer.deliver(*spool.head_batch(1, 10_000)[0])  # fails: Odoo is down
+    time.sleep(0.05)
+    original_probe = deliverer.client.probe
+
+    def probe_as_odoo_comes_back():
+        odoo.mode = "ok"  # Odoo is back just after the event's attempt, just before the probe
+        return original_probe()
+
+    deliverer.client.probe = probe_as_odoo_comes_back
+    odoo.mode = "error"
+    assert deliverer.deliver(*spool.head_batch(1, 10_000)[0]) is True
+    assert spool.dead_letters() == [] and spool.pending_count() == 0
+    assert [e["event_id"] for e in odoo.events] == [seq_id]
