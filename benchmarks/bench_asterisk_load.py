@@ -26,7 +26,16 @@ each PBX, then as ratios Asterisk / simulator:
 - ring -> popup: from the PBX's ``Dial RINGING`` of the agent leg (its timestamp) to the moment the
   fake Odoo receives that call's ``ringing``, median and p99;
 - events/s received by Odoo, the CPU time used by the PBX and by this process (bridge, fake
-  Odoo, watcher, driver; the simulator too in its phase), and what was left on the PBX.
+  Odoo, watcher, driver; the simulator too in its phase), and what was left on the PBX;
+- where the bridge's time goes (its methods are timed from outside, the bridge is unchanged): the
+  share of the run its ARI events thread was busy, its REST calls to the PBX and its SQLite writes
+  (spool appends, call-store saves and deletes, each fsynced), with the machine's disk stall
+  (PSI) and the CPU the rest of the machine used: other work on a shared machine shows there.
+
+The Asterisk callers offer alaw, as a Polish trunk would (``--codec``): without a codec ARI gives
+a Local channel every audio format, it runs at slin192 and so do the agent legs the bridge
+originates from it, and Asterisk spends its time resampling the world's 8 kHz voices (about 0.09
+of a core per call here: 50 calls need more than this 2-core machine has).
 
 Run from the project root::
 
@@ -86,6 +95,15 @@ def cpu_seconds(pid):
     except OSError:
         return None
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def io_stall_seconds():
+    """Seconds during which some task of the machine waited for the disk (Linux PSI), None without PSI."""
+    try:
+        some = Path("/proc/pressure/io").read_text().split("\n", 1)[0]
+    except OSError:
+        return None
+    return int(some.rsplit("total=", 1)[1]) / 1e6
 
 
 def machine_busy_seconds():
@@ -307,12 +325,13 @@ def run_side(pbx, args):
         # event (one thread, under the tracker's lock, REST calls included).
         rest_calls = Timed(bridge.rest, "_call")
         handled = Timed(bridge.tracker, "handle")
+        writes = [Timed(bridge.spool, "append"), Timed(bridge.store, "save"), Timed(bridge.store, "delete")]
         bridge.events.on_event = bridge.tracker.handle
         bridge.start()
         wait_for(bridge.events.connected.is_set, timeout=15)
         pid = pbx.pid()
         cpu_pbx_before, cpu_self_before = (cpu_seconds(pid) if pid else None), sum(os.times()[:2])
-        busy_before = machine_busy_seconds()
+        busy_before, stall_before = machine_busy_seconds(), io_stall_seconds()
         total = int(args.rate * args.duration)
         peak, held_back, worst_slip = 0, 0, 0.0
         started = time.time()
@@ -363,6 +382,7 @@ def run_side(pbx, args):
         cpu_pbx = (cpu_seconds(pid) - cpu_pbx_before) if pid else None
         cpu_self = sum(os.times()[:2]) - cpu_self_before
         cpu_machine = machine_busy_seconds() - busy_before
+        io_stall = None if stall_before is None else io_stall_seconds() - stall_before
         channels_left, bridges_left = pbx.leftovers()
         pending = bridge.spool.pending_count()
         dead = len(bridge.spool.dead_letters())
@@ -430,7 +450,8 @@ def run_side(pbx, args):
         "channels_left": channels_left, "bridges_left": bridges_left, "spool_pending": pending,
         "dead_letters": dead, "still_followed": followed, "problems": problems.records,
         "rest_ms": [d * 1000 for d in rest_calls.durations], "handle_s": sum(handled.durations),
-        "handled": len(handled.durations),
+        "handled": len(handled.durations), "io_stall": io_stall,
+        "write_ms": [d * 1000 for timed in writes for d in timed.durations],
         "load_before": load_before, "load_after": os.getloadavg()[0], "frames": watcher.frames,
     }
 
@@ -475,12 +496,16 @@ def report(results, args):
         ("  events thread busy %", lambda r: f"{100 * r['handle_s'] / r['run_s']:.1f}%"),
         ("bridge's REST calls to the PBX", lambda r: len(r["rest_ms"])),
         ("  REST median/p99 ms", lambda r: f"{p(r['rest_ms'], 0.5):.1f} / {p(r['rest_ms'], 0.99):.1f}"),
+        ("bridge's SQLite writes (spool, calls)", lambda r: len(r["write_ms"])),
+        ("  write median/p99 ms", lambda r: f"{p(r['write_ms'], 0.5):.1f} / {p(r['write_ms'], 0.99):.1f}"),
         ("events (requests)", lambda r: f"{r['events']} ({r['requests']})"),
         ("CPU s: PBX process", lambda r: "-" if r["cpu_pbx"] is None else f"{r['cpu_pbx']:.1f}"),
         ("CPU s: this process", lambda r: f"{r['cpu_self']:.1f}"),
         ("CPU s: the rest of the machine", lambda r: f"{r['cpu_others']:.1f}"),
         ("machine busy % over the run", lambda r: "{:.0f}%".format(
             100 * ((r["cpu_pbx"] or 0) + r["cpu_self"] + r["cpu_others"]) / r["cpu_capacity"])),
+        ("disk stall % (PSI io some)", lambda r: "-" if r["io_stall"] is None
+         else f"{100 * r['io_stall'] / r['run_s']:.0f}%"),
         ("left on the PBX: channels/bridges", lambda r: f"{r['channels_left']}/{r['bridges_left']}"),
         ("bridge: spool/dead/still followed", lambda r: f"{r['spool_pending']}/{r['dead_letters']}/"
                                                        f"{r['still_followed']}"),
