@@ -353,6 +353,18 @@ class CallTracker:
         if call is None or leg is None or call.ended or call.answered or call.voicemail:
             self._quietly(self.rest.hangup, channel["id"])
             return
+        try:
+            self.rest.answer(call.call_id)
+        except AriError as error:
+            if error.status == 404:
+                # The caller hung up as the agent answered; its ChannelDestroyed is still on its way (events
+                # read late under load). Nobody talked: the call ends unanswered, the agent's phone is freed.
+                _logger.info("call %s: the caller was gone when extension %s answered", call.call_id, leg.extension)
+                self._end(call, timestamp)
+                return
+            _logger.error("call %s: could not answer the caller (%s)", call.call_id, error)
+        except requests.RequestException as error:
+            _logger.error("call %s: could not answer the caller (%s)", call.call_id, error)
         leg.up = True
         call.answered = True
         call.answer_leg = leg
@@ -361,7 +373,6 @@ class CallTracker:
             if other is not leg:
                 self._quietly(self.rest.hangup, other.id)
         try:
-            self.rest.answer(call.call_id)
             call.bridge_id = self.rest.create_bridge(f"call-{call.call_id}")["id"]
             self.rest.add_channels(call.bridge_id, [call.call_id, leg.id])
         except TRANSPORT_ERRORS as error:

@@ -42,8 +42,8 @@ def free_port(kind=socket.SOCK_STREAM):
 class Asterisk:
     """The running instance: its CLI, its ARI REST, the world's knobs and the process itself."""
 
-    def __init__(self):
-        self.env = dict(os.environ, CALLS_ASTERISK_NAME=f"pytest-{os.getpid()}",
+    def __init__(self, name=None):
+        self.env = dict(os.environ, CALLS_ASTERISK_NAME=name or f"pytest-{os.getpid()}",
                         CALLS_ASTERISK_HTTP_PORT=str(free_port()), CALLS_ASTERISK_SIP_PORT=str(free_port()),
                         CALLS_ASTERISK_RTP_START=str(30000 + os.getpid() % 200 * 100))
         settings = subprocess.run([str(ASTERISK_SH), "env"], env=self.env, capture_output=True, text=True,
@@ -100,12 +100,18 @@ class Asterisk:
         self.set_global("CUSTOMER_TALK", "" if talk is None else str(talk))
 
     def call_in(self, number="+48221234567", name="Jan Kowalski", to=COMPANY_NUMBER, talk=None,
-                give_up_after=60, context="from-pstn"):
-        """An outside caller dials the company; returns the id of the call's channel in Stasis."""
+                give_up_after=60, context="from-pstn", formats=None):
+        """An outside caller dials the company; returns the id of the call's channel in Stasis.
+
+        ``formats`` (e.g. ``alaw``) are the caller's codecs, as a trunk would offer them; without,
+        ARI gives the Local channel every audio format and it runs at slin192, which the agent
+        legs the bridge originates from it inherit: every call then resamples its 8 kHz voices."""
         world_id = f"world-{uuid.uuid4().hex[:12]}"
         body = {"endpoint": f"Local/{to}@{context}", "context": "world-caller", "extension": "s", "priority": 1,
                 "callerId": f'"{name}" <{number}>' if name else number, "timeout": give_up_after,
                 "channelId": world_id, "variables": {"TALK": "" if talk is None else str(talk)}}
+        if formats:
+            body["formats"] = formats
         self.ari.post(self.url + "/ari/channels", json=body, timeout=5).raise_for_status()
         return f"{world_id};2"
 

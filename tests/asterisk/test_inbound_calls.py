@@ -76,6 +76,31 @@ def test_a_caller_who_gives_up_while_ringing_is_a_cancelled_call(pbx, odoo, make
     pbx.wait_idle()
 
 
+def test_a_caller_gone_when_the_bridge_hears_the_agent_answer_is_cancelled_not_answered(pbx, odoo, make_bridge,
+                                                                                        watcher):
+    """Under load the bridge reads ARI events late (bench_asterisk_load.py): the agent's answer can reach it
+    after the caller hung up, the caller's ChannelDestroyed still queued behind it. Nobody talked."""
+    odoo.route = {"steps": [{"extensions": ["201"], "timeout": 20}], "fallback": "hangup"}
+    pbx.agent("201", ring=2)
+    bridge = make_bridge()
+    call_id = pbx.call_in(give_up_after=4)
+
+    def seen(kind, predicate):
+        return any(e["type"] == kind and predicate(e) for e in watcher.of_channel(lambda c: True))
+
+    def agent_leg(event):
+        return (event.get("channel") or event.get("peer") or {}).get("name", "").startswith("Local/201@agents")
+
+    wait_for(lambda: seen("Dial", lambda e: agent_leg(e) and e.get("dialstatus") == "RINGING"))
+    with bridge.tracker._lock:  # the bridge falls behind; the PBX goes on: the agent answers, the caller leaves
+        wait_for(lambda: seen("Dial", lambda e: agent_leg(e) and e.get("dialstatus") == "ANSWER"), timeout=10)
+        wait_for(lambda: seen("ChannelDestroyed", lambda e: e["channel"]["id"] == call_id), timeout=10)
+    hangup = wait_hangup(odoo, call_id)
+    assert odoo.kinds(call_id) == ["ringing", "hangup"]
+    assert hangup["reason"] == "cancel"
+    pbx.wait_idle()
+
+
 def test_nobody_answers_the_caller_hears_the_greeting_and_leaves_a_message(pbx, odoo, make_bridge, watcher):
     odoo.route = {"steps": [{"extensions": ["201"], "timeout": 2}], "fallback": "voicemail"}
     pbx.agent("201", mode="never")

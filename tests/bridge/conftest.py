@@ -34,9 +34,10 @@ class FakeOdoo:
 
     ``mode``: ``ok`` (2xx), ``error`` (500), ``reject`` (400), ``hang`` (never
     answers within the bridge's time-out), ``no_batches`` (an Odoo that refuses
-    a JSON array with 400). ``route``: the JSON plan, or an int status to answer
-    instead. In a batch, events whose id is in ``refuse_ids`` answer 400 and in
-    ``fail_ids`` 500; ``batch_sizes`` lists the size of every batch received.
+    a JSON array with 400). ``route``: the JSON plan, an int status to answer
+    instead, or a function of the request's query (a dict) returning either. In
+    a batch, events whose id is in ``refuse_ids`` answer 400 and in ``fail_ids``
+    500; ``batch_sizes`` lists the size of every batch received.
     """
 
     def __init__(self):
@@ -66,10 +67,12 @@ class FakeOdoo:
                 url = urlparse(self.path)
                 if self.headers.get("Authorization") != f"Bearer {TOKEN}":
                     return self._reply(401, {"error": "bad token"})
-                fake.route_requests.append({k: v[0] for k, v in parse_qs(url.query).items()})
-                if isinstance(fake.route, int):
-                    return self._reply(fake.route, {"error": "route failed"})
-                return self._reply(200, fake.route)
+                query = {k: v[0] for k, v in parse_qs(url.query).items()}
+                fake.route_requests.append(query)
+                route = fake.route(query) if callable(fake.route) else fake.route
+                if isinstance(route, int):
+                    return self._reply(route, {"error": "route failed"})
+                return self._reply(200, route)
 
             def do_POST(self):
                 body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
