@@ -258,10 +258,12 @@ class CrmCall(models.Model):
             else:
                 call.caller_type = call.caller_type or "unknown"
 
-    @api.depends("duration")
+    @api.depends("duration", "state")
     def _compute_duration_display(self):
+        # A call not yet (or never) talked has no length to show: blank, not 00:00.
         for call in self:
-            call.duration_display = format_duration(call.duration)
+            talked = call.duration or call.state in ("done", "ringing", "in_progress", "on_hold")
+            call.duration_display = format_duration(call.duration) if talked else ""
 
     @api.depends("state")
     def _compute_is_locked(self):

@@ -162,6 +162,10 @@ class CrmCallBillingWizard(models.TransientModel):
         stop = tz.localize(datetime.combine(self.date_to + timedelta(days=1), time.min))
         return (start.astimezone(pytz.utc).replace(tzinfo=None), stop.astimezone(pytz.utc).replace(tzinfo=None))
 
+    def _format_duration(self, seconds):
+        """A length in the calls' one format (mm:ss, h:mm:ss from one hour on), for the printed details."""
+        return format_duration(seconds)
+
     def _ensure_calls_to_bill(self):
         if not self.env["crm.call"].search_count(self._billable_calls_domain(), limit=1):
             raise UserError(_("There is no billable call in this period."))

@@ -127,6 +127,16 @@ class TestCallFlows(CallCase):
         self.assertEqual(call.result_id, result)
         self.assertEqual(call.call_kind, "completed")
 
+    def test_durations_read_mm_ss_and_stay_blank_on_calls_never_talked(self):
+        self.assertEqual(self.log_call(duration=3725).duration_display, "1:02:05")
+        self.assertEqual(self.log_call(duration=0).duration_display, "00:00")
+        self.assertEqual(self.schedule_call().duration_display, "")
+        missed = self.Call._as_phone_system().create({
+            "state": "missed", "direction": "inbound", "start": self.now - timedelta(minutes=3),
+            "user_id": self.anna.id, "partner_id": self.contact.id,
+        })
+        self.assertEqual(missed.duration_display, "")
+
     def test_a_call_can_be_scheduled_for_a_colleague_with_purpose_agenda_and_reminder(self):
         call = self.schedule_call(
             user_id=self.piotr.id, purpose_id=self.env.ref("call_logging.purpose_demo").id,

@@ -358,11 +358,12 @@ class TestCallReports(CallCase):
 class TestCallReportsDashboardTour(HttpCase):
     """C9: a manager opens the Calls dashboard and reads the figures counted by hand."""
 
-    def test_manager_reads_the_dashboard(self):
+    def setUp(self):
+        super().setUp()
         # A company of its own, so the figures are only these calls whatever demo data the database holds.
         company = self.env["res.company"].create({"name": "Dash Calls Ltd"})
         users = {"company_id": company.id, "company_ids": [Command.set(company.ids)], "tz": "UTC"}
-        manager = new_test_user(self.env, "dash_manager", groups="sales_team.group_sale_manager", **users)
+        self.manager = new_test_user(self.env, "dash_manager", groups="sales_team.group_sale_manager", **users)
         rep = new_test_user(self.env, "dash_rep", groups="sales_team.group_sale_salesman", name="Dash Rep", **users)
         self.env["crm.team"].create({"name": "Dash Pre-Sales", "is_presales": True, "company_id": company.id,
                                      "member_ids": [Command.link(rep.id)]})
@@ -373,5 +374,11 @@ class TestCallReportsDashboardTour(HttpCase):
             self.env["crm.call"].with_user(rep).create({
                 "state": "done", "start": start, "duration": duration, "partner_id": contact.id, "lead_id": lead.id,
             })
+
+    def test_manager_reads_the_dashboard(self):
         self.start_tour("/odoo/action-call_logging.crm_call_dashboard_action", "call_logging_calls_dashboard",
-                        login=manager.login)
+                        login=self.manager.login)
+
+    def test_manager_reads_durations_as_mm_ss_in_the_statistics(self):
+        self.start_tour("/odoo/action-call_logging.crm_call_report_action", "call_logging_call_statistics_durations",
+                        login=self.manager.login)

@@ -33,6 +33,11 @@ class TestUiTours(HttpCase):
         }])
         self.assertEqual(call.result_id, self.env.ref("call_logging.result_interested"))
 
+    def test_durations_typed_by_hand_say_what_is_wrong(self):
+        self.start_tour(f"/odoo/contacts/{self.contact.id}", "call_logging_call_duration", login="tour_seller")
+        call = self.env["crm.call"].search([("partner_id", "=", self.contact.id)])
+        self.assertRecordValues(call, [{"state": "done", "duration": 90}])
+
     def test_call_now_hold_end_followup(self):
         self.start_tour(f"/odoo/contacts/{self.contact.id}", "call_logging_call_now_followup", login="tour_seller")
         made, planned = self.env["crm.call"].search([("partner_id", "=", self.contact.id)], order="id")
