@@ -18,6 +18,8 @@ MISSED_CALL_HORIZON = timedelta(days=14)
 
 LIVE_STATES = ("ringing", "in_progress", "on_hold")
 CLOSED_STATES = ("done", "missed", "cancelled")
+# Calls that happened (or rang): only managers delete them.
+HISTORY_STATES = ("done", "missed")
 # States only the telephony side may put a call in (C3).
 TELEPHONY_STATES = ("ringing", "missed")
 # Fields that may still change on a closed call: the PBX's recording and mail bookkeeping.
@@ -398,6 +400,17 @@ class CrmCall(models.Model):
         if DAY_PLAN_FIELDS & set(vals):
             self._notify_day_plans(owners)
         return result
+
+    def _check_unlink_access(self):
+        """Refuse, with a sentence, the deletion of a call held or missed by anyone but a call manager: it is
+        the customer's history. Then the standard access check, where the record rules say the same."""
+        history = self.filtered(lambda call: call.state in HISTORY_STATES)
+        if history and not (self.env.su or self.env.user.has_group("call_logging.group_call_manager")):
+            raise AccessError(_(
+                "Only call managers can delete a completed or missed call: it is part of the customer's history "
+                "(%(calls)s).", calls=", ".join(history.mapped("display_name")),
+            ))
+        self.check_access("unlink")
 
     @api.ondelete(at_uninstall=False)
     def _unlink_except_live(self):
