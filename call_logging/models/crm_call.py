@@ -306,6 +306,8 @@ class CrmCall(models.Model):
             self.phone = self.partner_id.phone or self.partner_id.mobile or self.phone
             if not self.name:
                 self.name = self._default_subject(self.partner_id.display_name, self.direction)
+            if not self.lead_id:
+                self.lead_id = self._only_open_lead_of(self.partner_id)
         else:
             self.related_ref = False
 
@@ -850,6 +852,20 @@ class CrmCall(models.Model):
                 "default_then": then,
             },
         }
+
+    def _only_open_lead_of(self, partner):
+        """The contact's one open lead or opportunity (else its company's one), to suggest on a new call;
+        nothing when there are none or several to choose from."""
+        Lead = self.env["crm.lead"]
+        for customer in dict.fromkeys((partner, partner.commercial_partner_id)):
+            leads = Lead.search([
+                ("partner_id", "=", customer.id),
+                "|", ("stage_id", "=", False), ("stage_id.is_won", "=", False),
+                ("company_id", "in", [False, (self.company_id or self.env.company).id]),
+            ], limit=2)
+            if leads:
+                return leads if len(leads) == 1 else Lead
+        return Lead
 
     def _target_record(self):
         """The customer record the call hangs on: its lead, else its contact."""

@@ -3,7 +3,7 @@ from datetime import timedelta
 from freezegun import freeze_time
 
 from odoo.exceptions import UserError
-from odoo.tests import tagged
+from odoo.tests import Form, tagged
 
 from .common import CallCase
 
@@ -126,6 +126,21 @@ class TestCallFlows(CallCase):
         self.assertEqual(call.duration_display, "04:30")
         self.assertEqual(call.result_id, result)
         self.assertEqual(call.call_kind, "completed")
+
+    def test_the_contacts_only_open_lead_is_suggested_on_a_new_call(self):
+        with Form(self.Call.with_user(self.anna)) as call:
+            call.partner_id = self.contact
+            self.assertEqual(call.lead_id, self.lead)
+        won = self.env["crm.stage"].search([("is_won", "=", True)], limit=1)
+        Lead = self.env["crm.lead"]
+        Lead.create({"name": "Old deal", "partner_id": self.contact.id, "stage_id": won.id, "user_id": self.anna.id})
+        with Form(self.Call.with_user(self.anna)) as call:
+            call.partner_id = self.contact
+            self.assertEqual(call.lead_id, self.lead, "a won deal is not open")
+        Lead.create({"name": "Second deal", "partner_id": self.contact.id, "user_id": self.anna.id})
+        with Form(self.Call.with_user(self.anna)) as call:
+            call.partner_id = self.contact
+            self.assertFalse(call.lead_id, "two open leads: the user chooses")
 
     def test_durations_read_mm_ss_and_stay_blank_on_calls_never_talked(self):
         self.assertEqual(self.log_call(duration=3725).duration_display, "1:02:05")

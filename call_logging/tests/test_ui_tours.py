@@ -38,6 +38,17 @@ class TestUiTours(HttpCase):
         call = self.env["crm.call"].search([("partner_id", "=", self.contact.id)])
         self.assertRecordValues(call, [{"state": "done", "duration": 90}])
 
+    def test_phone_appointment_from_a_lead(self):
+        lead = self.env["crm.lead"].create({
+            "name": "Tour fleet deal", "partner_id": self.contact.id, "user_id": self.seller.id, "type": "opportunity",
+        })
+        self.start_tour(f"/odoo/action-crm.crm_lead_action_pipeline/{lead.id}", "call_logging_lead_phone_appointment",
+                        login="tour_seller")
+        appointment = self.env["crm.call"].search([("lead_id", "=", lead.id)])
+        self.assertRecordValues(appointment, [{
+            "is_appointment": True, "partner_id": self.contact.id, "phone": "+48 22 600 70 80", "state": "scheduled",
+        }])
+
     def test_call_now_hold_end_followup(self):
         self.start_tour(f"/odoo/contacts/{self.contact.id}", "call_logging_call_now_followup", login="tour_seller")
         made, planned = self.env["crm.call"].search([("partner_id", "=", self.contact.id)], order="id")
