@@ -236,7 +236,8 @@ class CrmCall(models.Model):
         partner = partner or lead.partner_id
         ahead = fields.Datetime.now() + FIRST_WINDOW_DELAY
         start = ahead.replace(second=0, microsecond=0) + timedelta(minutes=-ahead.minute % 15)
-        with_whom = partner.display_name or lead.contact_name or lead.partner_name or lead.name
+        # The person's own name: "Company, Person" would not fit the dialog's title.
+        with_whom = partner.name or lead.contact_name or lead.partner_name or lead.name
         return {
             "type": "ir.actions.act_window",
             "name": _("Phone Appointment"),

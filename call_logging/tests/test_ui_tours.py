@@ -159,3 +159,21 @@ class TestUiTours(HttpCase):
             finally:
                 done.set()
                 waker.join(timeout=5)
+
+
+@tagged("post_install", "-at_install")
+class TestDayPlanNarrowScreen(HttpCase):
+    """The day plan on a small laptop screen."""
+
+    browser_size = "1024x768"
+
+    def test_every_column_fits_1024_px(self):
+        seller = new_test_user(self.env, "tour_narrow", groups="sales_team.group_sale_salesman", tz="Europe/Warsaw")
+        contact = self.env["res.partner"].create({"name": "Narrow Kowalczyk", "phone": "+48 22 600 70 81"})
+        self.env["crm.call"].with_user(seller).create({
+            "name": "Tour narrow call", "state": "scheduled", "partner_id": contact.id,
+            "start": fields.Datetime.now() + timedelta(hours=1),
+        })
+        self.start_tour("/odoo/action-call_logging.crm_call_action_day_plan", "call_logging_day_plan_narrow",
+                        login="tour_narrow")
+

@@ -72,7 +72,8 @@ export class DayPlanCard extends Component {
     }
 
     get directionIcon() {
-        return this.props.call.direction === "inbound" ? "fa-sign-in" : "fa-sign-out";
+        // The arrow points the way the call went: to us (inbound) or out to the customer.
+        return this.props.call.direction === "inbound" ? "fa-arrow-down" : "fa-arrow-up";
     }
 
     /** The unknown caller of a missed call is known by their number only. */

@@ -1,0 +1,24 @@
+import { registry } from "@web/core/registry";
+
+/**
+ * The day plan on a 1,024 px screen: its fifth column (Done Today) is on
+ * screen without scrolling, and cards say which way a call went in words.
+ */
+registry.category("web_tour.tours").add("call_logging_day_plan_narrow", {
+    steps: () => [
+        {
+            content: "The fifth column is fully on screen",
+            trigger: ".o_call_day_plan_section_done_today",
+            run() {
+                const right = this.anchor.getBoundingClientRect().right;
+                if (right > window.innerWidth) {
+                    throw new Error(`Done Today ends at ${right}px on a ${window.innerWidth}px screen`);
+                }
+            },
+        },
+        {
+            content: "A scheduled call's card says it is outbound",
+            trigger: ".o_call_day_plan_card:contains(Tour narrow call) .o_call_day_plan_direction:contains(Outbound)",
+        },
+    ],
+});
