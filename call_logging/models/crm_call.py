@@ -891,7 +891,10 @@ class CrmCall(models.Model):
             records = [record for record in (call.partner_id, call.lead_id) if record]
             if not records:
                 continue
-            body = self.env["mail.render.mixin"]._render_template_qweb_view(
+            # In the language of the person who talked, like the call's subject, whoever closed the call.
+            # sudo: only the owner's language is read, which a colleague may not read
+            call = call.with_context(lang=call.user_id.sudo().lang or self.env.lang)
+            body = self.env["mail.render.mixin"].with_context(lang=call.env.lang)._render_template_qweb_view(
                 "call_logging.message_call_summary", call._name, call.ids,
                 add_context={"call": call, "duration": format_duration(call.duration), "start": call._start_label()},
             )[call.id]

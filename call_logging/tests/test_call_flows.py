@@ -142,6 +142,45 @@ class TestCallFlows(CallCase):
             call.partner_id = self.contact
             self.assertFalse(call.lead_id, "two open leads: the user chooses")
 
+    def test_subjects_read_in_the_readers_language_typed_ones_as_typed(self):
+        for lang in ("pl_PL", "ja_JP"):
+            self.env["res.lang"]._activate_lang(lang)
+        self.anna.lang = "pl_PL"
+        who = self.contact.display_name
+        made = self.log_call()
+        proposed = Form(self.Call.with_user(self.anna).with_context(lang="pl_PL", default_state="done"))
+        proposed.partner_id = self.contact
+        proposed.duration = 60
+        self.assertEqual(proposed.name, f"Połączenie do: {who}", "the form proposes the subject in Polish")
+        proposed = proposed.save()
+        for call in (made, proposed):
+            self.assertEqual(call.with_context(lang="en_US").name, f"Call to {who}")
+            self.assertEqual(call.with_context(lang="pl_PL").name, f"Połączenie do: {who}")
+            self.assertEqual(call.with_context(lang="ja_JP").name, f"{who} への発信")
+        typed = self.log_call(name="Rozmowa o cenach")
+        renamed = self.schedule_call()
+        renamed.with_user(self.anna).with_context(lang="ja_JP").name = "価格の相談"
+        for lang in ("en_US", "pl_PL", "ja_JP"):
+            self.assertEqual(typed.with_context(lang=lang).name, "Rozmowa o cenach")
+            self.assertEqual(renamed.with_context(lang=lang).name, "価格の相談")
+
+    def test_the_timeline_summary_is_written_in_the_language_of_who_talked(self):
+        self.env["res.lang"]._activate_lang("pl_PL")
+        self.env["ir.module.module"]._load_module_terms(["call_logging"], ["pl_PL"])
+        self.anna.lang = "pl_PL"
+        goal = dict(self.Call.with_context(lang="pl_PL")._fields["goal_status"]._description_selection(
+            self.env(context={"lang": "pl_PL"})))["success"]
+        # Closed by the phone system (an English-speaking superuser), written for Anna.
+        call = self.Call._as_phone_system().with_context(lang="en_US").create({
+            "state": "done", "direction": "outbound", "start": self.now - timedelta(minutes=5), "duration": 75,
+            "user_id": self.anna.id, "partner_id": self.contact.id, "goal_status": "success",
+        })
+        body = self.contact.message_ids.filtered(lambda m: f"/{call.id}\"" in (m.body or ""))[:1].body
+        self.assertIn("Połączenie wychodzące", body)
+        self.assertIn("Czas trwania:", body)
+        self.assertIn(goal, body)
+        self.assertNotIn("Outbound call", body)
+
     def test_durations_read_mm_ss_and_stay_blank_on_calls_never_talked(self):
         self.assertEqual(self.log_call(duration=3725).duration_display, "1:02:05")
         self.assertEqual(self.log_call(duration=0).duration_display, "00:00")
