@@ -594,7 +594,7 @@ class CrmCall(models.Model):
             "done_today": mine + [("state", "=", "done"), ("start", ">=", day_start), ("start", "<", day_end)],
         }
         orders = {"upcoming": "start asc", "today": "start asc", "overdue": "start asc"}
-        fields_ = ["name", "start", "state", "direction", "duration", "phone", "partner_id", "lead_id",
+        fields_ = ["name", "headline", "start", "state", "direction", "duration", "phone", "partner_id", "lead_id",
                    "purpose_id", "result_id"]
         return {
             key: {

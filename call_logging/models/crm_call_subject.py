@@ -15,6 +15,21 @@ class CrmCall(models.Model):
     _inherit = "crm.call"
 
     name = fields.Char(translate=True)
+    headline = fields.Char(
+        string="About", compute="_compute_headline",
+        help="What the call is about, beside its contact: its purpose and agenda when its subject only names "
+             "the contact, else its subject.",
+    )
+
+    # ------------------------------------------------------------------
+    # Compute
+    # ------------------------------------------------------------------
+    @api.depends_context("lang")
+    @api.depends("name", "purpose_id", "agenda", "partner_id", "lead_id", "phone", "direction")
+    def _compute_headline(self):
+        for call in self:
+            about = " · ".join(part for part in (call.purpose_id.name, (call.agenda or "").strip()) if part)
+            call.headline = about if about and call.name == call._subject_in(self.env.lang) else call.name
 
     # ------------------------------------------------------------------
     # ORM overrides

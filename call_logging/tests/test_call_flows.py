@@ -164,6 +164,16 @@ class TestCallFlows(CallCase):
             self.assertEqual(typed.with_context(lang=lang).name, "Rozmowa o cenach")
             self.assertEqual(renamed.with_context(lang=lang).name, "価格の相談")
 
+    def test_lists_beside_the_contact_show_what_the_call_is_about(self):
+        purpose = self.env.ref("call_logging.purpose_demo")
+        planned = self.schedule_call(purpose_id=purpose.id, agenda="Go through the offer")
+        self.assertEqual(planned.name, f"Call to {self.contact.display_name}")
+        self.assertEqual(planned.headline, f"{purpose.name} · Go through the offer")
+        self.assertEqual(self.schedule_call(agenda="Prices").headline, "Prices")
+        self.assertEqual(self.schedule_call().headline, planned.name, "nothing else to say: the subject")
+        typed = self.schedule_call(name="Quarterly review", purpose_id=purpose.id)
+        self.assertEqual(typed.headline, "Quarterly review", "a typed subject says it best")
+
     def test_the_timeline_summary_is_written_in_the_language_of_who_talked(self):
         self.env["res.lang"]._activate_lang("pl_PL")
         self.env["ir.module.module"]._load_module_terms(["call_logging"], ["pl_PL"])

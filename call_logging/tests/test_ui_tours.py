@@ -174,6 +174,10 @@ class TestDayPlanNarrowScreen(HttpCase):
             "name": "Tour narrow call", "state": "scheduled", "partner_id": contact.id,
             "start": fields.Datetime.now() + timedelta(hours=1),
         })
+        self.env["crm.call"].with_user(seller).create({
+            "state": "scheduled", "partner_id": contact.id, "agenda": "Confirm the delivery date",
+            "start": fields.Datetime.now() + timedelta(hours=2),
+        })
         self.start_tour("/odoo/action-call_logging.crm_call_action_day_plan", "call_logging_day_plan_narrow",
                         login="tour_narrow")
 

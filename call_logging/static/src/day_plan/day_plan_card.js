@@ -76,9 +76,13 @@ export class DayPlanCard extends Component {
         return this.props.call.direction === "inbound" ? "fa-arrow-down" : "fa-arrow-up";
     }
 
-    /** The unknown caller of a missed call is known by their number only. */
+    /**
+     * What the call is about - its purpose and agenda rather than a subject repeating the contact shown
+     * below; the unknown caller of a missed call is known by their number only.
+     */
     get title() {
-        return this.props.call.name || this.partnerName || this.props.call.phone || _t("Phone Call");
+        const call = this.props.call;
+        return call.headline || call.name || this.partnerName || call.phone || _t("Phone Call");
     }
 
     act(method) {

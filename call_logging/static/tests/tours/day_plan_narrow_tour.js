@@ -2,7 +2,8 @@ import { registry } from "@web/core/registry";
 
 /**
  * The day plan on a 1,024 px screen: its fifth column (Done Today) is on
- * screen without scrolling, and cards say which way a call went in words.
+ * screen without scrolling; cards say what a call is about and which way it
+ * went, in words.
  */
 registry.category("web_tour.tours").add("call_logging_day_plan_narrow", {
     steps: () => [
@@ -15,6 +16,10 @@ registry.category("web_tour.tours").add("call_logging_day_plan_narrow", {
                     throw new Error(`Done Today ends at ${right}px on a ${window.innerWidth}px screen`);
                 }
             },
+        },
+        {
+            content: "A card shows what the call is about rather than repeating the contact",
+            trigger: ".o_call_day_plan_card .o_call_day_plan_subject:contains(Confirm the delivery date)",
         },
         {
             content: "A scheduled call's card says it is outbound",
