@@ -49,6 +49,21 @@ class TestUiTours(HttpCase):
             "is_appointment": True, "partner_id": self.contact.id, "phone": "+48 22 600 70 80", "state": "scheduled",
         }])
 
+    def test_done_today_folds_short_and_unknown_calls(self):
+        start = self.now - timedelta(minutes=20)
+        self.Call.create({"name": "Tour real talk", "state": "done", "partner_id": self.contact.id,
+                          "start": start, "duration": 300})
+        self.Call.create({"name": "Tour wrong number", "state": "done", "partner_id": self.contact.id,
+                          "start": start, "duration": 20})
+        self.env["crm.call"]._as_phone_system().create({
+            "state": "done", "direction": "inbound", "phone": "+48 500 111 222", "user_id": self.seller.id,
+            "start": start, "duration": 120,
+        })
+        self.start_tour(
+            "/odoo/action-call_logging.crm_call_action_day_plan", "call_logging_day_plan_done_today",
+            login="tour_seller",
+        )
+
     def test_call_now_hold_end_followup(self):
         self.start_tour(f"/odoo/contacts/{self.contact.id}", "call_logging_call_now_followup", login="tour_seller")
         made, planned = self.env["crm.call"].search([("partner_id", "=", self.contact.id)], order="id")
