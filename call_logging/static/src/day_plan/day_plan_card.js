@@ -1,5 +1,6 @@
 import { _t } from "@web/core/l10n/translation";
-import { deserializeDateTime } from "@web/core/l10n/dates";
+import { deserializeDateTime, formatDateTime } from "@web/core/l10n/dates";
+import { localization } from "@web/core/l10n/localization";
 import { Component } from "@odoo/owl";
 import { formatCallDuration } from "../fields/call_duration_field";
 
@@ -28,19 +29,16 @@ export class DayPlanCard extends Component {
         return this.props.call.state === "scheduled";
     }
 
-    /** Time only for today's calls; weekday and date for any other day. */
+    /**
+     * Time only for today's calls; weekday and date for any other day. In the user's language's own date
+     * and time formats, without seconds, as the lists and the calendar show them.
+     */
     get timeLabel() {
         const start = this.start;
         if (start.hasSame(DateTime.local(), "day")) {
-            return start.toLocaleString(DateTime.TIME_SIMPLE);
+            return start.toFormat(localization.shortTimeFormat);
         }
-        return start.toLocaleString({
-            weekday: "short",
-            day: "numeric",
-            month: "short",
-            hour: "numeric",
-            minute: "2-digit",
-        });
+        return `${start.toFormat("ccc")} ${formatDateTime(start, { showSeconds: false })}`;
     }
 
     get relativeLabel() {

@@ -22,6 +22,16 @@ registry.category("web_tour.tours").add("call_logging_day_plan_narrow", {
             trigger: ".o_call_day_plan_card .o_call_day_plan_subject:contains(Confirm the delivery date)",
         },
         {
+            content: "A card's time reads like the lists': the language's time format, without seconds",
+            trigger: ".o_call_day_plan_card:contains(Tour narrow call) .o_call_day_plan_time",
+            run() {
+                const label = this.anchor.textContent.trim();
+                if (!/(^|\s)\d{2}:\d{2}$/.test(label)) {
+                    throw new Error(`The card's time "${label}" is not in the language's format (HH:mm)`);
+                }
+            },
+        },
+        {
             content: "A scheduled call's card says it is outbound",
             trigger: ".o_call_day_plan_card:contains(Tour narrow call) .o_call_day_plan_direction:contains(Outbound)",
         },
