@@ -595,7 +595,7 @@ class CrmCall(models.Model):
         }
         orders = {"upcoming": "start asc", "today": "start asc", "overdue": "start asc"}
         fields_ = ["name", "headline", "start", "state", "direction", "duration", "phone", "partner_id", "lead_id",
-                   "purpose_id", "result_id"]
+                   "purpose_id", "result_id", "recording_id"]
         return {
             key: {
                 "count": self.search_count(domain),

@@ -64,6 +64,21 @@ class TestUiTours(HttpCase):
             login="tour_seller",
         )
 
+    def test_a_voicemail_plays_on_its_missed_call_card(self):
+        caller = self.env["res.partner"].create({"name": "Tour voicemail caller", "phone": "+48 601 000 222"})
+        missed = self.env["crm.call"]._as_phone_system().create({
+            "state": "missed", "direction": "inbound", "partner_id": caller.id, "phone": "+48 601 000 222",
+            "user_id": self.seller.id, "start": self.now - timedelta(minutes=10),
+        })
+        voicemail = self.env["ir.attachment"].create({
+            "name": "voicemail.wav", "raw": b"RIFF----WAVE", "mimetype": "audio/wav",
+            "res_model": "crm.call", "res_id": missed.id,
+        })
+        missed._as_phone_system().write({"recording_id": voicemail.id})
+        self.start_tour(
+            "/odoo/action-call_logging.crm_call_action_day_plan", "call_logging_day_plan_voicemail", login="tour_seller"
+        )
+
     def test_call_now_hold_end_followup(self):
         self.start_tour(f"/odoo/contacts/{self.contact.id}", "call_logging_call_now_followup", login="tour_seller")
         made, planned = self.env["crm.call"].search([("partner_id", "=", self.contact.id)], order="id")

@@ -83,6 +83,12 @@ export class DayPlanCard extends Component {
         return call.headline || call.name || this.partnerName || call.phone || _t("Phone Call");
     }
 
+    /** A missed call's voicemail, played on the card (served only to those who may read the call). */
+    get voicemailUrl() {
+        const { call } = this.props;
+        return call.state === "missed" && call.recording_id ? `/web/content/${call.recording_id[0]}` : "";
+    }
+
     act(method) {
         this.props.onAction(this.props.call, method);
     }
