@@ -68,6 +68,7 @@ class CrmCall(models.Model):
             rows.append(SQL("(%s, %s::jsonb)", call.id, json.dumps(subjects)))
         if not rows:
             return
+        # One UPDATE for the batch: the ORM writes a translated field one language at a time.
         calls.flush_recordset(["name"])
         self.env.cr.execute(SQL(
             "UPDATE crm_call AS c SET name = v.name FROM (VALUES %s) AS v(id, name) WHERE c.id = v.id",
