@@ -130,6 +130,7 @@ def populate(env, args):
     results = env["crm.call.result"].search([])
     reached = [result.id for result in results if result.is_reached]
     not_reached = [result.id for result in results if not result.is_reached]
+    # The subject is translated (jsonb).
     columns = ("name", "direction", "state", "start", "stop", "duration", "hold_duration", "talk_duration",
                "answered_at", "user_id", "team_id", "partner_id", "commercial_partner_id", "lead_id", "purpose_id",
                "result_id", "company_id", "goal_status", "caller_type", "reminder_minutes", "reschedule_count",
@@ -169,7 +170,7 @@ def populate(env, args):
             lead_id = rng.choice(own_leads) if own_leads and rng.random() < 0.35 else None
             stop = start + timedelta(seconds=duration)
             yield (
-                "Bench call", "inbound" if inbound else "outbound", state, start, stop, duration, hold,
+                '{"en_US": "Bench call"}', "inbound" if inbound else "outbound", state, start, stop, duration, hold,
                 duration - hold, answered_at, user_id, team_of[user_id], contact_id, commercial_of[contact_id],
                 lead_id, purpose_id, result_id, env.company.id, "none", "contact", 0, 0, True, "manual", 1, 1, now, now,
             )

@@ -15,6 +15,7 @@ from . import res_partner_phone
 from . import res_users
 from . import base_partner_merge_automatic_wizard
 from . import crm_call_billing
+from . import crm_call_subject
 from . import crm_call_report_sync
 from . import crm_team
 from . import res_company

@@ -18,6 +18,8 @@ MISSED_CALL_HORIZON = timedelta(days=14)
 
 LIVE_STATES = ("ringing", "in_progress", "on_hold")
 CLOSED_STATES = ("done", "missed", "cancelled")
+# Calls that happened (or rang): only managers delete them.
+HISTORY_STATES = ("done", "missed")
 # States only the telephony side may put a call in (C3).
 TELEPHONY_STATES = ("ringing", "missed")
 # Fields that may still change on a closed call: the PBX's recording and mail bookkeeping.
@@ -258,10 +260,12 @@ class CrmCall(models.Model):
             else:
                 call.caller_type = call.caller_type or "unknown"
 
-    @api.depends("duration")
+    @api.depends("duration", "state")
     def _compute_duration_display(self):
+        # A call not yet (or never) talked has no length to show: blank, not 00:00.
         for call in self:
-            call.duration_display = format_duration(call.duration)
+            talked = call.duration or call.state in ("done", "ringing", "in_progress", "on_hold")
+            call.duration_display = format_duration(call.duration) if talked else ""
 
     @api.depends("state")
     def _compute_is_locked(self):
@@ -302,6 +306,8 @@ class CrmCall(models.Model):
             self.phone = self.partner_id.phone or self.partner_id.mobile or self.phone
             if not self.name:
                 self.name = self._default_subject(self.partner_id.display_name, self.direction)
+            if not self.lead_id:
+                self.lead_id = self._only_open_lead_of(self.partner_id)
         else:
             self.related_ref = False
 
@@ -396,6 +402,17 @@ class CrmCall(models.Model):
         if DAY_PLAN_FIELDS & set(vals):
             self._notify_day_plans(owners)
         return result
+
+    def _check_unlink_access(self):
+        """Refuse, with a sentence, the deletion of a call held or missed by anyone but a call manager: it is
+        the customer's history. Then the standard access check, where the record rules say the same."""
+        history = self.filtered(lambda call: call.state in HISTORY_STATES)
+        if history and not (self.env.su or self.env.user.has_group("call_logging.group_call_manager")):
+            raise AccessError(_(
+                "Only call managers can delete a completed or missed call: it is part of the customer's history "
+                "(%(calls)s).", calls=", ".join(history.mapped("display_name")),
+            ))
+        self.check_access("unlink")
 
     @api.ondelete(at_uninstall=False)
     def _unlink_except_live(self):
@@ -577,8 +594,8 @@ class CrmCall(models.Model):
             "done_today": mine + [("state", "=", "done"), ("start", ">=", day_start), ("start", "<", day_end)],
         }
         orders = {"upcoming": "start asc", "today": "start asc", "overdue": "start asc"}
-        fields_ = ["name", "start", "state", "direction", "duration", "phone", "partner_id", "lead_id",
-                   "purpose_id", "result_id"]
+        fields_ = ["name", "headline", "start", "state", "direction", "duration", "phone", "partner_id", "lead_id",
+                   "purpose_id", "result_id", "recording_id"]
         return {
             key: {
                 "count": self.search_count(domain),
@@ -836,6 +853,20 @@ class CrmCall(models.Model):
             },
         }
 
+    def _only_open_lead_of(self, partner):
+        """The contact's one open lead or opportunity (else its company's one), to suggest on a new call;
+        nothing when there are none or several to choose from."""
+        Lead = self.env["crm.lead"]
+        for customer in dict.fromkeys((partner, partner.commercial_partner_id)):
+            leads = Lead.search([
+                ("partner_id", "=", customer.id),
+                "|", ("stage_id", "=", False), ("stage_id.is_won", "=", False),
+                ("company_id", "in", [False, (self.company_id or self.env.company).id]),
+            ], limit=2)
+            if leads:
+                return leads if len(leads) == 1 else Lead
+        return Lead
+
     def _target_record(self):
         """The customer record the call hangs on: its lead, else its contact."""
         return self.lead_id or self.partner_id
@@ -860,7 +891,10 @@ class CrmCall(models.Model):
             records = [record for record in (call.partner_id, call.lead_id) if record]
             if not records:
                 continue
-            body = self.env["mail.render.mixin"]._render_template_qweb_view(
+            # In the language of the person who talked, like the call's subject, whoever closed the call.
+            # sudo: only the owner's language is read, which a colleague may not read
+            call = call.with_context(lang=call.user_id.sudo().lang or self.env.lang)
+            body = self.env["mail.render.mixin"].with_context(lang=call.env.lang)._render_template_qweb_view(
                 "call_logging.message_call_summary", call._name, call.ids,
                 add_context={"call": call, "duration": format_duration(call.duration), "start": call._start_label()},
             )[call.id]

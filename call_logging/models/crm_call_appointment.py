@@ -8,6 +8,8 @@ from .crm_call_automation import CrmCall as CrmCallAutomation
 
 NOTIFY_WINDOW_OPEN = "call_logging.appointment"
 DEFAULT_WINDOW = timedelta(minutes=30)
+# A new appointment's window starts at the next quarter of an hour at least this far ahead.
+FIRST_WINDOW_DELAY = timedelta(minutes=30)
 # Appointment states from which taking or completing the call holds the appointment.
 WAITING_STATES = ("planned", "open")
 
@@ -226,6 +228,36 @@ class CrmCall(models.Model):
     # ------------------------------------------------------------------
     # Tools
     # ------------------------------------------------------------------
+    @api.model
+    def _action_new_phone_appointment(self, partner=None, lead=None):
+        """The appointment dialog, prefilled with a contact and/or a lead, its number and the next window."""
+        partner = partner or self.env["res.partner"]
+        lead = lead or self.env["crm.lead"]
+        partner = partner or lead.partner_id
+        ahead = fields.Datetime.now() + FIRST_WINDOW_DELAY
+        start = ahead.replace(second=0, microsecond=0) + timedelta(minutes=-ahead.minute % 15)
+        # The person's own name: "Company, Person" would not fit the dialog's title.
+        with_whom = partner.name or lead.contact_name or lead.partner_name or lead.name
+        return {
+            "type": "ir.actions.act_window",
+            "name": _("Phone Appointment"),
+            "res_model": "crm.call",
+            "view_mode": "form",
+            "views": [(self.env.ref("call_logging.crm_call_view_form_appointment").id, "form")],
+            "target": "new",
+            "context": {
+                "default_is_appointment": True,
+                "default_state": "scheduled",
+                "default_direction": "outbound",
+                "default_partner_id": partner.id,
+                "default_lead_id": lead.id,
+                "default_phone": lead.phone or lead.mobile or partner.phone or partner.mobile,
+                "default_name": _("Phone appointment with %s", with_whom),
+                "default_start": fields.Datetime.to_string(start),
+                "default_window_end": fields.Datetime.to_string(start + DEFAULT_WINDOW),
+            },
+        }
+
     @api.model
     def _prepare_appointment_vals(self, vals, now):
         """Check a new appointment's number and window; a window already open starts now."""

@@ -100,7 +100,7 @@ class CrmCall(models.Model):
 
     def unlink(self):
         # Rules may reach outside Odoo (webhooks): run them only for a deletion the user may do.
-        self.check_access("unlink")
+        self._check_unlink_access()
         self._raise_call_event("deleted", clear=False)
         return super().unlink()
 

@@ -17,7 +17,10 @@ class CrmCall(models.Model):
         string="Billable", default=True, tracking=True,
         help="Completed calls with a customer are billed at the customer's rate unless this is unticked.",
     )
-    currency_id = fields.Many2one(related="company_id.currency_id", string="Currency")
+    currency_id = fields.Many2one(
+        "res.currency", string="Currency", compute="_compute_billing",
+        help="The customer's currency when it has a rate of its own, else the company's.",
+    )
     billed_seconds = fields.Integer(
         string="Billed Time (s)", compute="_compute_billing",
         help="The call's length after the customer's rounding; zero when the call is not billed.",
@@ -32,14 +35,19 @@ class CrmCall(models.Model):
     def _compute_billing(self):
         for call in self:
             customer = call.commercial_partner_id
-            if not (call.is_billable and call.state == "done" and customer):
+            if not customer:
+                call.currency_id = call.company_id.currency_id
                 call.billed_seconds = call.billing_rate = call.billing_amount = 0
                 continue
-            rate, rounding = customer._call_billing_terms(call.company_id)
+            rate, rounding, currency = customer._call_billing_terms(call.company_id)
+            call.currency_id = currency
+            if not (call.is_billable and call.state == "done"):
+                call.billed_seconds = call.billing_rate = call.billing_amount = 0
+                continue
             seconds = billed_seconds(call.duration, rounding)
             call.billed_seconds = seconds
             call.billing_rate = rate
-            call.billing_amount = call.company_id.currency_id.round(billed_amount(seconds, rate))
+            call.billing_amount = currency.round(billed_amount(seconds, rate))
 
     # ------------------------------------------------------------------
     # ORM overrides

@@ -64,7 +64,14 @@ class CrmCall(models.Model):
         A bucket queued by a transaction that committed after this one began stays queued for the next
         reader, which will see its calls."""
         self._flush_pending_call_statistics()
-        self.env.cr.execute(SQL("DELETE FROM %s RETURNING user_id, day", SQL.identifier(QUEUE_TABLE)))
+        if self.env.cr.readonly:
+            # Reports are read on a read-only cursor first: with nothing queued there is nothing to write, else
+            # the refused DELETE below makes Odoo retry the request on a read/write cursor (no error logged).
+            self.env.cr.execute(SQL("SELECT EXISTS (SELECT 1 FROM %s)", SQL.identifier(QUEUE_TABLE)))
+            if not self.env.cr.fetchone()[0]:
+                return
+        self.env.cr.execute(SQL("DELETE FROM %s RETURNING user_id, day", SQL.identifier(QUEUE_TABLE)),
+                            log_exceptions=not self.env.cr.readonly)
         buckets = set(self.env.cr.fetchall())
         if buckets:
             self.env["crm.call"].flush_model()

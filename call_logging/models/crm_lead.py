@@ -21,6 +21,15 @@ class CrmLead(models.Model):
     def _call_targets(self):
         return self.partner_id, self
 
+    def action_phone_appointment(self):
+        """Book a phone appointment about this lead, with its contact; ask for a number first if neither has one."""
+        self.ensure_one()
+        if not self._call_number():
+            return self.env["crm.call"]._action_ask_number(
+                partner=self.partner_id or None, lead=self, then="appointment"
+            )
+        return self.env["crm.call"]._action_new_phone_appointment(partner=self.partner_id or None, lead=self)
+
     @api.model
     def _phone_index_flush(self):
         self.flush_model(["phone", "mobile", "country_id", "company_id"])

@@ -33,6 +33,24 @@ class CrmCallBillingWizard(models.TransientModel):
     )
     company_id = fields.Many2one("res.company", required=True, default=lambda self: self.env.company)
     currency_id = fields.Many2one(related="company_id.currency_id")
+    unpriced_customers = fields.Char(
+        string="Customers Without a Rate", compute="_compute_unpriced_customers",
+        help="Customers with billable calls in the period whose rate per minute is 0: they would be billed nothing.",
+    )
+
+    # ------------------------------------------------------------------
+    # Compute
+    # ------------------------------------------------------------------
+    @api.depends("date_from", "date_to", "partner_ids", "company_id")
+    def _compute_unpriced_customers(self):
+        for wizard in self:
+            if not (wizard.date_from and wizard.date_to and wizard.company_id):
+                wizard.unpriced_customers = False
+                continue
+            groups = self.env["crm.call"]._read_group(wizard._billable_calls_domain(), ["commercial_partner_id"])
+            names = sorted(customer.display_name for [customer] in groups
+                           if not customer._call_billing_terms(wizard.company_id)[0])
+            wizard.unpriced_customers = ", ".join(names) or False
 
     # ------------------------------------------------------------------
     # Constraints
@@ -82,7 +100,8 @@ class CrmCallBillingWizard(models.TransientModel):
     # Business methods
     # ------------------------------------------------------------------
     def _billing_lines(self):
-        """Per customer (by name): its terms, its billable calls with billed time and amount, and totals."""
+        """Per customer (by name): its terms and currency, its billable calls with billed time and amount, and
+        totals."""
         self.ensure_one()
         calls = self.env["crm.call"].search(self._billable_calls_domain(), order="start, id")
         roundings = dict(self.env["res.company"]._fields["call_billing_rounding"]._description_selection(self.env))
@@ -91,11 +110,12 @@ class CrmCallBillingWizard(models.TransientModel):
             customer = call.commercial_partner_id
             line = customers.get(customer.id)
             if line is None:
-                rate, rounding = customer._call_billing_terms(self.company_id)
+                rate, rounding, currency = customer._call_billing_terms(self.company_id)
                 line = customers[customer.id] = {
                     "customer": customer,
                     "rate": rate,
                     "rounding": roundings[rounding],
+                    "currency": currency,
                     "calls": [],
                     "call_count": 0,
                     "duration": 0,
@@ -108,7 +128,7 @@ class CrmCallBillingWizard(models.TransientModel):
             line["billed_seconds"] += call.billed_seconds
             line["amount"] += call.billing_amount
         for line in customers.values():
-            line["amount"] = self.currency_id.round(line["amount"])
+            line["amount"] = line["currency"].round(line["amount"])
         return sorted(customers.values(), key=lambda line: (line["customer"].name or "", line["customer"].id))
 
     def _billable_calls_domain(self, billable_only=True):
@@ -142,6 +162,10 @@ class CrmCallBillingWizard(models.TransientModel):
         stop = tz.localize(datetime.combine(self.date_to + timedelta(days=1), time.min))
         return (start.astimezone(pytz.utc).replace(tzinfo=None), stop.astimezone(pytz.utc).replace(tzinfo=None))
 
+    def _format_duration(self, seconds):
+        """A length in the calls' one format (mm:ss, h:mm:ss from one hour on), for the printed details."""
+        return format_duration(seconds)
+
     def _ensure_calls_to_bill(self):
         if not self.env["crm.call"].search_count(self._billable_calls_domain(), limit=1):
             raise UserError(_("There is no billable call in this period."))
@@ -154,7 +178,8 @@ class CrmCallBillingWizard(models.TransientModel):
         money = workbook.add_format({"num_format": "#,##0.00"})
         bold_money = workbook.add_format({"bold": True, "num_format": "#,##0.00"})
         headers = [_("Customer"), _("Date"), _("Subject"), _("Contact"), _("Salesperson"), _("Duration"),
-                   _("Duration (s)"), _("Billed Time (s)"), _("Rate per Minute"), _("Rounding"), _("Amount")]
+                   _("Duration (s)"), _("Billed Time (s)"), _("Rate per Minute"), _("Rounding"), _("Amount"),
+                   _("Currency")]
         sheet.write_row(0, 0, headers, bold)
         row = 1
         for line in self._billing_lines():
@@ -167,16 +192,18 @@ class CrmCallBillingWizard(models.TransientModel):
                 sheet.write_number(row, 8, line["rate"], money)
                 sheet.write_string(row, 9, line["rounding"])
                 sheet.write_number(row, 10, call.billing_amount, money)
+                sheet.write_string(row, 11, line["currency"].name)
                 row += 1
             sheet.write_string(row, 0, _("Total %s", line["customer"].name), bold)
             sheet.write_number(row, 6, line["duration"], bold)
             sheet.write_number(row, 7, line["billed_seconds"], bold)
             sheet.write_number(row, 10, line["amount"], bold_money)
+            sheet.write_string(row, 11, line["currency"].name, bold)
             row += 2
         sheet.write_string(row, 0, _("Period: %(date_from)s - %(date_to)s",
                                      date_from=format_date(self.env, self.date_from),
                                      date_to=format_date(self.env, self.date_to)))
         sheet.set_column(0, 4, 24)
-        sheet.set_column(5, 10, 14)
+        sheet.set_column(5, 11, 14)
         workbook.close()
         return output.getvalue()

@@ -40,7 +40,7 @@ class CrmCallLeadReport(models.Model):
     company_id = fields.Many2one("res.company", string="Company", readonly=True)
     lead_id = fields.Many2one("crm.lead", string="Lead / Opportunity", readonly=True)
     call_count = fields.Integer(string="Calls", readonly=True)
-    duration_total = fields.Integer(string="Total Duration (s)", readonly=True)
+    duration_total = fields.Integer(string="Total Duration", readonly=True)
 
     # ------------------------------------------------------------------
     # Business methods

@@ -91,21 +91,21 @@ class CrmCallReport(models.Model):
         help="Completed calls whose result does not say the customer was not reached.",
     )
     missed_count = fields.Integer(string="Missed Calls", readonly=True)
-    duration_total = fields.Integer(string="Total Duration (s)", readonly=True,
-                                    help="Seconds of completed calls, hold time included.")
-    talk_total = fields.Integer(string="Talk Time (s)", readonly=True, help="Seconds of completed calls off hold.")
-    hold_total = fields.Integer(string="Hold Time (s)", readonly=True)
-    wait_total = fields.Integer(string="Total Wait (s)", readonly=True,
-                                help="Seconds between ringing and pick-up, summed over answered telephony calls.")
+    duration_total = fields.Integer(string="Total Duration", readonly=True,
+                                    help="Length of the completed calls, hold time included.")
+    talk_total = fields.Integer(string="Talk Time", readonly=True, help="Length of the completed calls off hold.")
+    hold_total = fields.Integer(string="Hold Time", readonly=True)
+    wait_total = fields.Integer(string="Total Wait", readonly=True,
+                                help="Time between ringing and pick-up, summed over answered telephony calls.")
     wait_count = fields.Integer(string="Calls Answered by Phone", readonly=True,
                                 help="Telephony calls with a known pick-up time.")
-    duration_avg = fields.Float(string="Average Duration (s)", aggregator="avg", readonly=True,
+    duration_avg = fields.Float(string="Average Duration", aggregator="avg", readonly=True,
                                 help="Average length of a completed call, hold time included.")
-    talk_avg = fields.Float(string="Average Talk Time (s)", aggregator="avg", readonly=True)
+    talk_avg = fields.Float(string="Average Talk Time", aggregator="avg", readonly=True)
     answered_rate = fields.Float(string="Answered Rate (%)", aggregator="avg", readonly=True,
                                  help="Answered calls out of completed and missed calls.")
-    wait_avg = fields.Float(string="Average Wait Before Answer (s)", aggregator="avg", readonly=True,
-                            help="Average seconds between ringing and pick-up on telephony calls.")
+    wait_avg = fields.Float(string="Average Wait Before Answer", aggregator="avg", readonly=True,
+                            help="Average time between ringing and pick-up on telephony calls.")
 
     # ------------------------------------------------------------------
     # ORM overrides

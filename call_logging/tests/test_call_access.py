@@ -36,6 +36,24 @@ class TestCallAccess(CallCase):
         call.with_user(self.anna).unlink()
         self.assertFalse(call.exists())
 
+    def test_a_salesperson_cannot_wipe_a_held_or_missed_call_a_manager_can(self):
+        held = self.log_call()
+        missed = self.Call._as_phone_system().create({
+            "state": "missed", "direction": "inbound", "start": self.now - timedelta(minutes=3),
+            "user_id": self.anna.id, "partner_id": self.contact.id,
+        })
+        for call in (held, missed):
+            with self.assertRaisesRegex(AccessError, "Only call managers can delete a completed or missed call"):
+                call.with_user(self.anna).unlink()
+            # The record rules refuse it too, whatever the code path.
+            with self.assertRaises(AccessError):
+                call.with_user(self.anna).check_access("unlink")
+        cancelled = self.schedule_call()
+        cancelled.with_user(self.anna).action_cancel()
+        cancelled.with_user(self.anna).unlink()
+        (held | missed).with_user(self.boss).unlink()
+        self.assertFalse((held | missed | cancelled).exists())
+
     def test_a_user_schedules_a_call_for_a_colleague_but_cannot_log_one_in_their_name(self):
         planned = self.schedule_call(user_id=self.piotr.id)
         planned.with_user(self.anna).write({"agenda": "Bring the offer"})

@@ -3,7 +3,7 @@ from datetime import timedelta
 from freezegun import freeze_time
 
 from odoo.exceptions import UserError
-from odoo.tests import tagged
+from odoo.tests import Form, tagged
 
 from .common import CallCase
 
@@ -126,6 +126,80 @@ class TestCallFlows(CallCase):
         self.assertEqual(call.duration_display, "04:30")
         self.assertEqual(call.result_id, result)
         self.assertEqual(call.call_kind, "completed")
+
+    def test_the_contacts_only_open_lead_is_suggested_on_a_new_call(self):
+        with Form(self.Call.with_user(self.anna)) as call:
+            call.partner_id = self.contact
+            self.assertEqual(call.lead_id, self.lead)
+        won = self.env["crm.stage"].search([("is_won", "=", True)], limit=1)
+        Lead = self.env["crm.lead"]
+        Lead.create({"name": "Old deal", "partner_id": self.contact.id, "stage_id": won.id, "user_id": self.anna.id})
+        with Form(self.Call.with_user(self.anna)) as call:
+            call.partner_id = self.contact
+            self.assertEqual(call.lead_id, self.lead, "a won deal is not open")
+        Lead.create({"name": "Second deal", "partner_id": self.contact.id, "user_id": self.anna.id})
+        with Form(self.Call.with_user(self.anna)) as call:
+            call.partner_id = self.contact
+            self.assertFalse(call.lead_id, "two open leads: the user chooses")
+
+    def test_subjects_read_in_the_readers_language_typed_ones_as_typed(self):
+        for lang in ("pl_PL", "ja_JP"):
+            self.env["res.lang"]._activate_lang(lang)
+        self.anna.lang = "pl_PL"
+        who = self.contact.display_name
+        made = self.log_call()
+        proposed = Form(self.Call.with_user(self.anna).with_context(lang="pl_PL", default_state="done"))
+        proposed.partner_id = self.contact
+        proposed.duration = 60
+        self.assertEqual(proposed.name, f"Połączenie do: {who}", "the form proposes the subject in Polish")
+        proposed = proposed.save()
+        for call in (made, proposed):
+            self.assertEqual(call.with_context(lang="en_US").name, f"Call to {who}")
+            self.assertEqual(call.with_context(lang="pl_PL").name, f"Połączenie do: {who}")
+            self.assertEqual(call.with_context(lang="ja_JP").name, f"{who} への発信")
+        typed = self.log_call(name="Rozmowa o cenach")
+        renamed = self.schedule_call()
+        renamed.with_user(self.anna).with_context(lang="ja_JP").name = "価格の相談"
+        for lang in ("en_US", "pl_PL", "ja_JP"):
+            self.assertEqual(typed.with_context(lang=lang).name, "Rozmowa o cenach")
+            self.assertEqual(renamed.with_context(lang=lang).name, "価格の相談")
+
+    def test_lists_beside_the_contact_show_what_the_call_is_about(self):
+        purpose = self.env.ref("call_logging.purpose_demo")
+        planned = self.schedule_call(purpose_id=purpose.id, agenda="Go through the offer")
+        self.assertEqual(planned.name, f"Call to {self.contact.display_name}")
+        self.assertEqual(planned.headline, f"{purpose.name} · Go through the offer")
+        self.assertEqual(self.schedule_call(agenda="Prices").headline, "Prices")
+        self.assertEqual(self.schedule_call().headline, planned.name, "nothing else to say: the subject")
+        typed = self.schedule_call(name="Quarterly review", purpose_id=purpose.id)
+        self.assertEqual(typed.headline, "Quarterly review", "a typed subject says it best")
+
+    def test_the_timeline_summary_is_written_in_the_language_of_who_talked(self):
+        self.env["res.lang"]._activate_lang("pl_PL")
+        self.env["ir.module.module"]._load_module_terms(["call_logging"], ["pl_PL"])
+        self.anna.lang = "pl_PL"
+        goal = dict(self.Call.with_context(lang="pl_PL")._fields["goal_status"]._description_selection(
+            self.env(context={"lang": "pl_PL"})))["success"]
+        # Closed by the phone system (an English-speaking superuser), written for Anna.
+        call = self.Call._as_phone_system().with_context(lang="en_US").create({
+            "state": "done", "direction": "outbound", "start": self.now - timedelta(minutes=5), "duration": 75,
+            "user_id": self.anna.id, "partner_id": self.contact.id, "goal_status": "success",
+        })
+        body = self.contact.message_ids.filtered(lambda m: f"/{call.id}\"" in (m.body or ""))[:1].body
+        self.assertIn("Połączenie wychodzące", body)
+        self.assertIn("Czas trwania:", body)
+        self.assertIn(goal, body)
+        self.assertNotIn("Outbound call", body)
+
+    def test_durations_read_mm_ss_and_stay_blank_on_calls_never_talked(self):
+        self.assertEqual(self.log_call(duration=3725).duration_display, "1:02:05")
+        self.assertEqual(self.log_call(duration=0).duration_display, "00:00")
+        self.assertEqual(self.schedule_call().duration_display, "")
+        missed = self.Call._as_phone_system().create({
+            "state": "missed", "direction": "inbound", "start": self.now - timedelta(minutes=3),
+            "user_id": self.anna.id, "partner_id": self.contact.id,
+        })
+        self.assertEqual(missed.duration_display, "")
 
     def test_a_call_can_be_scheduled_for_a_colleague_with_purpose_agenda_and_reminder(self):
         call = self.schedule_call(

@@ -232,6 +232,8 @@ class TestCallReports(CallCase):
         self.assertIn("Sales Teams", action.help)
 
     def test_dashboard_shows_the_hand_counted_figures(self):
+        # Without pre-sales teams (the demo's is unticked), the leads contacted are counted for every team.
+        self.env["crm.team"].search([("is_presales", "=", True)]).is_presales = False
         data = self.Report.with_user(self.anna).get_dashboard_data(months=2)
         month = fields.Date.to_string(date_utils.start_of(self.d1, "month"))
         self.assertEqual(
@@ -251,6 +253,7 @@ class TestCallReports(CallCase):
         ])
 
     def test_dashboard_leads_follow_the_presales_teams_per_week(self):
+        self.env["crm.team"].search([("is_presales", "=", True)]).is_presales = False  # the demo's
         self.team_jp.is_presales = True
         leads = self.Report.with_user(self.boss).get_dashboard_data(months=2, period="week")["leads"]
         self.assertTrue(leads["presales_only"])
@@ -299,6 +302,50 @@ class TestCallReports(CallCase):
         action = wizard.action_export_xlsx()
         self.assertTrue(action["url"].startswith("/web/content/"))
 
+    def test_customers_with_a_rate_of_their_own_are_billed_in_their_currency(self):
+        pln, jpy = self.env.ref("base.PLN"), self.env.ref("base.JPY")
+        (pln | jpy).active = True
+        wizard = self.billing_wizard()
+        self.company.write({"call_rate_override": True, "call_rate_per_minute": 1.20, "call_rate_currency_id": pln.id})
+        self.other_customer.write({"call_rate_per_minute": 40, "call_rate_currency_id": jpy.id})
+        self.assertEqual((self.c1.currency_id, self.c1.billing_amount), (pln, 3.60))
+        lines = {line["customer"]: line for line in wizard._billing_lines()}
+        kowalski, yamada = lines[self.company], lines[self.other_customer]
+        # 61 s at 40 yen per minute = 40.67, rounded to the yen.
+        self.assertEqual((kowalski["currency"], kowalski["amount"]), (pln, 4.80))
+        self.assertEqual((yamada["currency"], yamada["amount"]), (jpy, 41))
+        html = self.env["ir.actions.report"]._render_qweb_html("call_logging.action_report_call_billing",
+                                                                wizard.ids)[0].decode()
+        self.assertIn(pln.symbol, html)
+        self.assertIn(jpy.symbol, html)
+        self.assertNotIn(self.env.company.currency_id.symbol + "\N{NO-BREAK SPACE}", html)
+        sheet = openpyxl.load_workbook(io.BytesIO(wizard._billing_xlsx())).active
+        totals = {row[0]: (row[10], row[11]) for row in sheet.iter_rows(values_only=True)
+                  if row[0] and str(row[0]).startswith("Total")}
+        self.assertEqual(totals, {"Total Kowalski Sp. z o.o.": (4.80, "PLN"), "Total Yamada K.K.": (41, "JPY")})
+
+    def test_billing_names_the_customers_without_a_rate_and_where_to_set_one(self):
+        wizard = self.billing_wizard()
+        self.assertFalse(wizard.unpriced_customers)
+        self.env.company.call_rate_per_minute = 0
+        wizard.invalidate_recordset(["unpriced_customers"])
+        # Yamada has a rate of its own; Kowalski falls back on the company's, which is now 0.
+        self.assertEqual(wizard.unpriced_customers, "Kowalski Sp. z o.o.")
+        arch = self.env.ref("call_logging.crm_call_billing_wizard_view_form").arch
+        self.assertIn("Sales &amp; Purchase", arch)
+        self.assertIn("Settings &gt; CRM &gt; Calls", arch)
+
+    def test_the_demo_pre_sales_team_fills_leads_contacted(self):
+        if not self.env["ir.module.module"]._get("call_logging").demo:
+            self.skipTest("the demo data is not installed")
+        presales = self.env.ref("sales_team.crm_team_1")
+        self.assertTrue(presales.is_presales)
+        self.assertTrue(self.LeadReport.search_count([("team_id.is_presales", "=", True)]))
+        polish = self.env.ref("call_logging.demo_pl_company_1")
+        self.assertEqual(polish._call_billing_terms(self.env.company)[2], self.env.ref("base.PLN"))
+        japanese = self.env.ref("call_logging.demo_jp_company_1")
+        self.assertEqual(japanese._call_billing_terms(self.env.company)[2], self.env.ref("base.JPY"))
+
     def test_only_managers_untick_billable_on_a_completed_call(self):
         with self.assertRaises(AccessError):
             self.c1.with_user(self.anna).write({"is_billable": False})
@@ -311,11 +358,12 @@ class TestCallReports(CallCase):
 class TestCallReportsDashboardTour(HttpCase):
     """C9: a manager opens the Calls dashboard and reads the figures counted by hand."""
 
-    def test_manager_reads_the_dashboard(self):
+    def setUp(self):
+        super().setUp()
         # A company of its own, so the figures are only these calls whatever demo data the database holds.
         company = self.env["res.company"].create({"name": "Dash Calls Ltd"})
         users = {"company_id": company.id, "company_ids": [Command.set(company.ids)], "tz": "UTC"}
-        manager = new_test_user(self.env, "dash_manager", groups="sales_team.group_sale_manager", **users)
+        self.manager = new_test_user(self.env, "dash_manager", groups="sales_team.group_sale_manager", **users)
         rep = new_test_user(self.env, "dash_rep", groups="sales_team.group_sale_salesman", name="Dash Rep", **users)
         self.env["crm.team"].create({"name": "Dash Pre-Sales", "is_presales": True, "company_id": company.id,
                                      "member_ids": [Command.link(rep.id)]})
@@ -326,5 +374,11 @@ class TestCallReportsDashboardTour(HttpCase):
             self.env["crm.call"].with_user(rep).create({
                 "state": "done", "start": start, "duration": duration, "partner_id": contact.id, "lead_id": lead.id,
             })
+
+    def test_manager_reads_the_dashboard(self):
         self.start_tour("/odoo/action-call_logging.crm_call_dashboard_action", "call_logging_calls_dashboard",
-                        login=manager.login)
+                        login=self.manager.login)
+
+    def test_manager_reads_durations_as_mm_ss_in_the_statistics(self):
+        self.start_tour("/odoo/action-call_logging.crm_call_report_action", "call_logging_call_statistics_durations",
+                        login=self.manager.login)

@@ -130,6 +130,30 @@ class TestPhoneAppointments(CallCase):
         self.assertEqual(booking["context"]["default_phone"], "+48 601 222 333")
         self.assertTrue(booking["context"]["default_is_appointment"])
 
+    def test_booking_from_a_lead_keeps_the_lead_and_its_contact(self):
+        action = self.lead.with_user(self.anna).action_phone_appointment()
+        view_id = action["views"][0][0]
+        with Form(self.Call.with_user(self.anna).with_context(action["context"]), view=view_id) as dialog:
+            self.assertEqual(dialog.phone, self.lead.phone)
+        appointment = dialog.record
+        self.assertRecordValues(appointment, [{
+            "is_appointment": True, "lead_id": self.lead.id, "partner_id": self.contact.id, "state": "scheduled",
+        }])
+
+    def test_a_lead_without_any_number_is_asked_for_one_and_keeps_it(self):
+        silent = self.env["crm.lead"].create({"name": "Website form", "contact_name": "Ola Cicha",
+                                              "user_id": self.anna.id})
+        action = silent.with_user(self.anna).action_phone_appointment()
+        self.assertEqual(action["context"]["default_then"], "appointment")
+        wizard = self.env["crm.call.ask.number"].with_user(self.anna).with_context(action["context"]).create(
+            {"number": "+48 601 444 555"}
+        )
+        booking = wizard.action_confirm()
+        self.assertEqual(silent.phone, "+48 601 444 555", "the number is kept on the lead")
+        self.assertEqual((booking["context"]["default_lead_id"], booking["context"]["default_phone"]),
+                         (silent.id, "+48 601 444 555"))
+        self.assertIn("Ola Cicha", booking["context"]["default_name"])
+
     # ------------------------------------------------------------------
     # Bad input
     # ------------------------------------------------------------------

@@ -33,6 +33,52 @@ class TestUiTours(HttpCase):
         }])
         self.assertEqual(call.result_id, self.env.ref("call_logging.result_interested"))
 
+    def test_durations_typed_by_hand_say_what_is_wrong(self):
+        self.start_tour(f"/odoo/contacts/{self.contact.id}", "call_logging_call_duration", login="tour_seller")
+        call = self.env["crm.call"].search([("partner_id", "=", self.contact.id)])
+        self.assertRecordValues(call, [{"state": "done", "duration": 90}])
+
+    def test_phone_appointment_from_a_lead(self):
+        lead = self.env["crm.lead"].create({
+            "name": "Tour fleet deal", "partner_id": self.contact.id, "user_id": self.seller.id, "type": "opportunity",
+        })
+        self.start_tour(f"/odoo/action-crm.crm_lead_action_pipeline/{lead.id}", "call_logging_lead_phone_appointment",
+                        login="tour_seller")
+        appointment = self.env["crm.call"].search([("lead_id", "=", lead.id)])
+        self.assertRecordValues(appointment, [{
+            "is_appointment": True, "partner_id": self.contact.id, "phone": "+48 22 600 70 80", "state": "scheduled",
+        }])
+
+    def test_done_today_folds_short_and_unknown_calls(self):
+        start = self.now - timedelta(minutes=20)
+        self.Call.create({"name": "Tour real talk", "state": "done", "partner_id": self.contact.id,
+                          "start": start, "duration": 300})
+        self.Call.create({"name": "Tour wrong number", "state": "done", "partner_id": self.contact.id,
+                          "start": start, "duration": 20})
+        self.env["crm.call"]._as_phone_system().create({
+            "state": "done", "direction": "inbound", "phone": "+48 500 111 222", "user_id": self.seller.id,
+            "start": start, "duration": 120,
+        })
+        self.start_tour(
+            "/odoo/action-call_logging.crm_call_action_day_plan", "call_logging_day_plan_done_today",
+            login="tour_seller",
+        )
+
+    def test_a_voicemail_plays_on_its_missed_call_card(self):
+        caller = self.env["res.partner"].create({"name": "Tour voicemail caller", "phone": "+48 601 000 222"})
+        missed = self.env["crm.call"]._as_phone_system().create({
+            "state": "missed", "direction": "inbound", "partner_id": caller.id, "phone": "+48 601 000 222",
+            "user_id": self.seller.id, "start": self.now - timedelta(minutes=10),
+        })
+        voicemail = self.env["ir.attachment"].create({
+            "name": "voicemail.wav", "raw": b"RIFF----WAVE", "mimetype": "audio/wav",
+            "res_model": "crm.call", "res_id": missed.id,
+        })
+        missed._as_phone_system().write({"recording_id": voicemail.id})
+        self.start_tour(
+            "/odoo/action-call_logging.crm_call_action_day_plan", "call_logging_day_plan_voicemail", login="tour_seller"
+        )
+
     def test_call_now_hold_end_followup(self):
         self.start_tour(f"/odoo/contacts/{self.contact.id}", "call_logging_call_now_followup", login="tour_seller")
         made, planned = self.env["crm.call"].search([("partner_id", "=", self.contact.id)], order="id")
@@ -143,3 +189,25 @@ class TestUiTours(HttpCase):
             finally:
                 done.set()
                 waker.join(timeout=5)
+
+
+@tagged("post_install", "-at_install")
+class TestDayPlanNarrowScreen(HttpCase):
+    """The day plan on a small laptop screen."""
+
+    browser_size = "1024x768"
+
+    def test_every_column_fits_1024_px(self):
+        seller = new_test_user(self.env, "tour_narrow", groups="sales_team.group_sale_salesman", tz="Europe/Warsaw")
+        contact = self.env["res.partner"].create({"name": "Narrow Kowalczyk", "phone": "+48 22 600 70 81"})
+        self.env["crm.call"].with_user(seller).create({
+            "name": "Tour narrow call", "state": "scheduled", "partner_id": contact.id,
+            "start": fields.Datetime.now() + timedelta(hours=1),
+        })
+        self.env["crm.call"].with_user(seller).create({
+            "state": "scheduled", "partner_id": contact.id, "agenda": "Confirm the delivery date",
+            "start": fields.Datetime.now() + timedelta(hours=2),
+        })
+        self.start_tour("/odoo/action-call_logging.crm_call_action_day_plan", "call_logging_day_plan_narrow",
+                        login="tour_narrow")
+

@@ -3,7 +3,7 @@ from odoo.exceptions import UserError
 
 
 class CrmCallAskNumber(models.TransientModel):
-    """Booking a phone appointment with a contact without a number: ask for it, keep it, then book (K4)."""
+    """Booking a phone appointment with a contact or lead without a number: ask for it, keep it, then book (K4)."""
 
     _inherit = "crm.call.ask.number"
 
@@ -16,7 +16,9 @@ class CrmCallAskNumber(models.TransientModel):
         self.ensure_one()
         if self.then != "appointment":
             return super().action_confirm()
-        if not self.partner_id:
-            raise UserError(_("A phone appointment is booked with a contact."))
+        if not (self.partner_id or self.lead_id):
+            raise UserError(_("A phone appointment is booked with a contact or a lead."))
         self._store_number()
-        return self.partner_id._action_new_phone_appointment()
+        return self.env["crm.call"]._action_new_phone_appointment(
+            partner=self.partner_id or None, lead=self.lead_id or None
+        )

@@ -1,5 +1,4 @@
 from odoo import _, api, fields, models
-from odoo.exceptions import UserError
 
 from ..tools.ari_client import AriError
 
@@ -24,22 +23,30 @@ class ResConfigSettings(models.TransientModel):
             )
 
     def action_telephony_test_connection(self):
-        """Ask the PBX for its version with the settings as typed, and say plainly how it went."""
+        """Save the settings as typed, ask the PBX for its version and say plainly how it went.
+
+        The settings are kept whatever the answer (the button saves them, so no save dialog comes first)."""
         self.ensure_one()
         self.execute()
         try:
             info = self.company_id._telephony_ari_client().asterisk_info()
         except AriError as exc:
-            raise UserError(_("The PBX could not be reached: %s", exc))
+            return self._telephony_notification(
+                _("PBX not reached"), _("The PBX could not be reached: %s", exc), "danger", sticky=True
+            )
         system = info.get("system") or {}
         version = system.get("version") or _("unknown version")
+        return self._telephony_notification(_("PBX reached"), _("The PBX answered: Asterisk %s.", version), "success")
+
+    def _telephony_notification(self, title, message, kind, sticky=False):
         return {
             "type": "ir.actions.client",
             "tag": "display_notification",
             "params": {
-                "title": _("Connected"),
-                "message": _("The PBX answered: Asterisk %s.", version),
-                "type": "success",
+                "title": title,
+                "message": message,
+                "type": kind,
+                "sticky": sticky,
                 "next": {"type": "ir.actions.client", "tag": "soft_reload"},
             },
         }

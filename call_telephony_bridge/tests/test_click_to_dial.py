@@ -1,7 +1,7 @@
 import requests
 
 from odoo.exceptions import UserError
-from odoo.tests import Form, TransactionCase, tagged
+from odoo.tests import Form, HttpCase, TransactionCase, tagged
 
 from .common import setup_telephony_world
 from .pbx_processes import ARI_PASSWORD, ARI_USER, components_available, free_port, start_simulator
@@ -67,12 +67,25 @@ class TestClickToDial(TransactionCase):
         self.assertEqual(Form(self.env["res.config.settings"]).telephony_line_count, lines)
 
     def test_test_connection_reports_clearly(self):
-        settings = self.env["res.config.settings"].create({"telephony_ari_url": f"http://127.0.0.1:{free_port()}"})
-        with self.assertRaisesRegex(UserError, "could not be reached: cannot reach"):
-            settings.action_telephony_test_connection()
+        unreachable = f"http://127.0.0.1:{free_port()}"
+        settings = self.env["res.config.settings"].create({"telephony_ari_url": unreachable})
+        result = settings.action_telephony_test_connection()
+        self.assertEqual(result["params"]["type"], "danger")
+        self.assertIn("could not be reached: cannot reach", result["params"]["message"])
+        self.assertEqual(self.env.company.telephony_ari_url, unreachable, "the settings typed are kept")
         if self.simulator:
             settings = self.env["res.config.settings"].create({
                 "telephony_ari_url": self.ari_url, "telephony_ari_user": ARI_USER,
                 "telephony_ari_password": ARI_PASSWORD})
             result = settings.action_telephony_test_connection()
             self.assertIn("Asterisk", result["params"]["message"])
+
+
+@tagged("post_install", "-at_install")
+class TestTestConnectionTour(HttpCase):
+    """Settings > Telephony in the browser: Test Connection right after typing the address."""
+
+    def test_test_connection_saves_the_settings_without_a_dialog(self):
+        self.start_tour("/odoo/settings#call_telephony_bridge", "call_telephony_bridge_test_connection", login="admin")
+        self.assertEqual(self.env.company.telephony_ari_url, "http://127.0.0.1:9")
+

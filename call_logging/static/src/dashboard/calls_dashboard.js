@@ -5,6 +5,7 @@ import { KeepLast } from "@web/core/utils/concurrency";
 import { Layout } from "@web/search/layout";
 import { standardActionServiceProps } from "@web/webclient/actions/action_service";
 import { Component, onWillStart, useState } from "@odoo/owl";
+import { formatCallDuration } from "../fields/call_duration_field";
 
 /** The ranges a manager looks back over. */
 const RANGES = [
@@ -14,16 +15,12 @@ const RANGES = [
     { months: 12, label: _t("Last 12 months") },
 ];
 
-/** Seconds as people read a call's length: m:ss, or h:mm:ss from one hour on. */
+/** Seconds in the calls' one format (mm:ss, h:mm:ss from one hour on); a dash when there is no figure. */
 export function formatSeconds(seconds) {
     if (seconds === null || seconds === undefined || seconds === false) {
         return "–";
     }
-    const total = Math.round(seconds);
-    const hours = Math.floor(total / 3600);
-    const minutes = Math.floor((total % 3600) / 60);
-    const secs = String(total % 60).padStart(2, "0");
-    return hours ? `${hours}:${String(minutes).padStart(2, "0")}:${secs}` : `${minutes}:${secs}`;
+    return formatCallDuration(seconds);
 }
 
 /**

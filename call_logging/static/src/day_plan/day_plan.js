@@ -14,6 +14,8 @@ const { DateTime } = luxon;
 
 /** Changes of several calls at once (a PBX batch) reload the plan once. */
 const BUS_RELOAD_DELAY_MS = 300;
+/** Done Today folds calls shorter than this (wrong numbers, voicemail greetings) and calls with nobody known. */
+const SHORT_CALL_SECONDS = 30;
 
 /** The sections of the plan, in the order they are worked through. */
 export const DAY_PLAN_SECTIONS = [
@@ -77,7 +79,7 @@ export class DayPlan extends Component {
         this.notification = useService("notification");
         this.keepLast = new KeepLast();
         this.sections = DAY_PLAN_SECTIONS;
-        this.state = useState({ plan: null, liveCalls: [], busyCallId: false });
+        this.state = useState({ plan: null, liveCalls: [], busyCallId: false, showFolded: false });
         this.display = { controlPanel: {} };
 
         onWillStart(() => this.load());
@@ -129,6 +131,23 @@ export class DayPlan extends Component {
 
     section(key) {
         return this.state.plan[key];
+    }
+
+    /** The cards of a section: all of them, except in Done Today, where short and unknown calls fold away. */
+    cards(key) {
+        const records = this.section(key).records;
+        if (key !== "done_today") {
+            return { shown: records, folded: [] };
+        }
+        const isMinor = (call) =>
+            (call.duration || 0) < SHORT_CALL_SECONDS || (!call.partner_id && !call.lead_id);
+        return { shown: records.filter((call) => !isMinor(call)), folded: records.filter(isMinor) };
+    }
+
+    foldLabel(count) {
+        return this.state.showFolded
+            ? _t("Hide the short and unknown calls")
+            : _t("%s short or unknown calls", count);
     }
 
     // ------------------------------------------------------------------

@@ -1,5 +1,6 @@
 import { _t } from "@web/core/l10n/translation";
-import { deserializeDateTime } from "@web/core/l10n/dates";
+import { deserializeDateTime, formatDateTime } from "@web/core/l10n/dates";
+import { localization } from "@web/core/l10n/localization";
 import { Component } from "@odoo/owl";
 import { formatCallDuration } from "../fields/call_duration_field";
 
@@ -28,19 +29,16 @@ export class DayPlanCard extends Component {
         return this.props.call.state === "scheduled";
     }
 
-    /** Time only for today's calls; weekday and date for any other day. */
+    /**
+     * Time only for today's calls; weekday and date for any other day. In the user's language's own date
+     * and time formats, without seconds, as the lists and the calendar show them.
+     */
     get timeLabel() {
         const start = this.start;
         if (start.hasSame(DateTime.local(), "day")) {
-            return start.toLocaleString(DateTime.TIME_SIMPLE);
+            return start.toFormat(localization.shortTimeFormat);
         }
-        return start.toLocaleString({
-            weekday: "short",
-            day: "numeric",
-            month: "short",
-            hour: "numeric",
-            minute: "2-digit",
-        });
+        return `${start.toFormat("ccc")} ${formatDateTime(start, { showSeconds: false })}`;
     }
 
     get relativeLabel() {
@@ -72,12 +70,23 @@ export class DayPlanCard extends Component {
     }
 
     get directionIcon() {
-        return this.props.call.direction === "inbound" ? "fa-sign-in" : "fa-sign-out";
+        // The arrow points the way the call went: to us (inbound) or out to the customer.
+        return this.props.call.direction === "inbound" ? "fa-arrow-down" : "fa-arrow-up";
     }
 
-    /** The unknown caller of a missed call is known by their number only. */
+    /**
+     * What the call is about - its purpose and agenda rather than a subject repeating the contact shown
+     * below; the unknown caller of a missed call is known by their number only.
+     */
     get title() {
-        return this.props.call.name || this.partnerName || this.props.call.phone || _t("Phone Call");
+        const call = this.props.call;
+        return call.headline || call.name || this.partnerName || call.phone || _t("Phone Call");
+    }
+
+    /** A missed call's voicemail, played on the card (served only to those who may read the call). */
+    get voicemailUrl() {
+        const { call } = this.props;
+        return call.state === "missed" && call.recording_id ? `/web/content/${call.recording_id[0]}` : "";
     }
 
     act(method) {

@@ -128,6 +128,10 @@ registry.category("web_tour.tours").add("call_logging_wrap_up_later", {
             trigger: ".o_form_view .o_field_widget[name=start].o_readonly_modifier",
         },
         {
+            content: "A notice says the call is locked but its wrap-up can still be completed",
+            trigger: ".o_form_view .o_call_locked_notice:contains(you can still complete)",
+        },
+        {
             content: "The result can still be set",
             trigger: ".o_form_view .o_field_widget[name=result_id] input",
             run: "edit Meeting",

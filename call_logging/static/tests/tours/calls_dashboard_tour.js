@@ -7,8 +7,8 @@ import { registry } from "@web/core/registry";
 registry.category("web_tour.tours").add("call_logging_calls_dashboard", {
     steps: () => [
         {
-            content: "The rep's average call duration of the month: (125 + 300) / 2 = 212.5 s, shown 3:33",
-            trigger: ".o_calls_dashboard_avg_duration tr:contains(Dash Rep) td:contains(3:33)",
+            content: "The rep's average call duration of the month: (125 + 300) / 2 = 212.5 s, shown 03:33",
+            trigger: ".o_calls_dashboard_avg_duration tr:contains(Dash Rep) td:contains(03:33)",
         },
         {
             content: "The status breakdown counts the completed calls",

@@ -64,6 +64,11 @@ registry.category("web_tour.tours").add("call_logging_day_plan", {
             run: "click",
         },
         {
+            content: "The call back lasted seconds: it waits among the short calls of Done Today",
+            trigger: ".o_call_day_plan_section_done_today .o_call_day_plan_fold",
+            run: "click",
+        },
+        {
             content: "The call back is done today",
             trigger: `${card("done_today", "Tour missed caller")}`,
         },
