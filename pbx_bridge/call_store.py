@@ -26,6 +26,10 @@ class CallStore:
         self._lock = threading.Lock()
         self._db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
         self._db.execute("PRAGMA journal_mode=WAL")
+        # A snapshot must survive the bridge's own death (kill -9, SIGTERM), which WAL without an fsync
+        # per write already gives; only a crash of the whole machine may lose the last ones, and then
+        # the calls died with it. The events themselves stay fsynced in the spool.
+        self._db.execute("PRAGMA synchronous=NORMAL")
         self._db.execute(SCHEMA)
 
     def save(self, call_id, snapshot):
