@@ -604,6 +604,9 @@ class CallTracker:
         }
         event.update(extra)
         self.spool.append(event)
+        # The call's state goes to disk with what Odoo was just told, before any further ARI request:
+        # a bridge killed meanwhile must not tell it again (a second hangup) nor forget it (an answer).
+        self._save_changes()
 
     # ------------------------------------------------------------------ restart and reconnection
 

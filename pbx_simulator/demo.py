@@ -3,6 +3,7 @@
 import asyncio
 import logging
 import random
+import uuid
 
 from .engine import AriError
 from .scenarios import ScenarioError
@@ -45,7 +46,8 @@ async def run_demo(server, numbers, extensions, interval=8.0, seed=None):
                 engine.originate({
                     "endpoint": f"Local/{spec['extension']}@agents", "app": engine.default_app,
                     "appArgs": f"clicktodial-agent,{spec['caller_number']}",
-                    "callerId": f"<{spec['extension']}>", "timeout": 30,
+                    "channelId": f"odoo-c2d-{uuid.uuid4().hex}",
+                    "callerId": spec["caller_number"], "timeout": 30,
                 })
             _logger.info("demo call %s: %s %s", scenario.id, spec["preset"], spec["caller_number"])
         except (AriError, ScenarioError) as error:

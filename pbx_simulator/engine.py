@@ -3,7 +3,9 @@
 Everything runs on one asyncio loop and every state change emits its events
 synchronously, so the order of events is the order of the code below. The
 orders, states, dial statuses and causes follow the Asterisk 22 recordings in
-``shared/ari-samples`` (see its README for the rules they show).
+``shared/ari-samples`` (see its README for the rules they show) and the real
+Asterisk's test world (``tests/asterisk/test_simulator_twins.py`` plays every
+scenario on both and compares what they say).
 """
 
 import asyncio
@@ -27,6 +29,10 @@ CAUSE_TEXT = {
     21: "Call Rejected",
     34: "Circuit/channel congestion",
 }
+# How long each media of a playback lasts: the simulator has no sound files to measure.
+MEDIA_SECONDS = 0.5
+# Only the application a channel is in hears of its entering and leaving Stasis, even with subscribeAll.
+STASIS_EVENTS = ("StasisStart", "StasisEnd")
 HANGUP_REASONS = {"normal": 16, "busy": 17, "congestion": 34, "no_answer": 19, "answered_elsewhere": 26}
 
 
@@ -140,6 +146,26 @@ class Recording:
         return data
 
 
+class Playback:
+    """Media played to a channel in turn (``POST /channels/{id}/play``): one id for the whole list."""
+
+    def __init__(self, playback_id, media, target_uri):
+        self.id = playback_id
+        self.media = list(media)
+        self.index = 0
+        self.target_uri = target_uri
+        self.state = "queued"
+        self.timer = None
+
+    def to_json(self):
+        """The playback object of ARI; ``next_media_uri`` only while another media follows."""
+        data = {"id": self.id, "media_uri": self.media[self.index]}
+        if self.index + 1 < len(self.media):
+            data["next_media_uri"] = self.media[self.index + 1]
+        data.update(target_uri=self.target_uri, language="en", state=self.state)
+        return data
+
+
 class Subscriber:
     """One events WebSocket: the apps it listens for and its outgoing queue."""
 
@@ -158,11 +184,13 @@ class Engine:
         self.bridges = {}
         self.live_recordings = {}
         self.stored_recordings = {}
+        self.playbacks = {}
         self.subscribers = set()
         self.scenarios = {}
         self.pending_outbound = []
         self.agent_default = agent_default or Behaviour("answer", after=1.5)
         self.customer_default = customer_default or Behaviour("answer", after=2.5, talk=15.0)
+        self.media_seconds = MEDIA_SECONDS
         self._id_base = int(time.time())
         self._ids = itertools.count()
         self._locals = itertools.count()
@@ -191,7 +219,7 @@ class Engine:
         """Queue one event for every subscriber that should see it."""
         channel = fields.get("channel") or fields.get("peer")
         for subscriber in list(self.subscribers):
-            app = self._app_for(subscriber, channel)
+            app = self._app_for(subscriber, channel, stasis_only=event_type in STASIS_EVENTS)
             if app is None:
                 continue
             event = {"type": event_type, "timestamp": ari_time()}
@@ -199,19 +227,20 @@ class Engine:
             event["asterisk_id"] = ASTERISK_ID
             event["application"] = app
             subscriber.queue.put_nowait(event)
-            # Asterisk sends recording events once per subscription path when
-            # subscribeAll is on (samples README point 6).
-            if subscriber.subscribe_all and event_type.startswith("Recording"):
+            # With subscribeAll, a bridge's recording is announced twice, once per subscription path
+            # (samples README point 6); a channel's only once.
+            if subscriber.subscribe_all and event_type.startswith("Recording") \
+                    and fields["recording"]["target_uri"].startswith("bridge:"):
                 subscriber.queue.put_nowait(dict(event))
 
-    def _app_for(self, subscriber, channel_json):
-        if subscriber.subscribe_all:
-            return next(iter(subscriber.apps))
-        if channel_json is None:
-            return next(iter(subscriber.apps))
-        channel = self.channels.get(channel_json["id"])
+    def _app_for(self, subscriber, channel_json, stasis_only=False):
+        channel = self.channels.get(channel_json["id"]) if channel_json else None
         if channel and channel.app in subscriber.apps:
             return channel.app
+        if stasis_only:
+            return None
+        if subscriber.subscribe_all or channel_json is None:
+            return next(iter(subscriber.apps))
         return None
 
     def _emit_channel(self, event_type, channel, **fields):
@@ -273,8 +302,13 @@ class Engine:
         for channel_id in ids:
             if channel_id and channel_id in self.channels:
                 raise AriError(409, "Channel with given unique ID already exists")
-        first = Channel(ids[0] or self.new_id(), base + ";1", "Down", context, exten, 1)
-        second = Channel(ids[1] or self.new_id(), base + ";2", "Ring", context, exten, 2)
+        first_id = ids[0] or self.new_id()
+        # Asterisk names the second half of a Local channel it was given an id for "<id>;2".
+        second_id = ids[1] or (f"{first_id};2" if ids[0] else self.new_id())
+        if second_id in self.channels:
+            raise AriError(409, "Channel with given unique ID already exists")
+        first = Channel(first_id, base + ";1", "Down", context, exten, 1)
+        second = Channel(second_id, base + ";2", "Ring", context, exten, 2)
         first.peer, second.peer = second, first
         for channel in (first, second):
             channel.scenario = scenario
@@ -302,10 +336,10 @@ class Engine:
         channel.dialplan.update(app_name="Stasis", app_data=",".join([app, *args]))
         self._emit_channel("StasisStart", channel, args=list(args))
 
-    def inbound_call(self, did, caller, scenario, app=None):
+    def inbound_call(self, did, caller, scenario, app=None, ids=(None, None)):
         """A PSTN caller dials our number: the ``;2`` half enters Stasis(app,inbound,did)."""
         app = app or self.default_app
-        trunk, leg = self._local_pair(did, "from-pstn", caller, scenario=scenario)
+        trunk, leg = self._local_pair(did, "from-pstn", caller, ids=ids, scenario=scenario)
         trunk.role, leg.role = "trunk", "caller"
         snapshot = trunk.to_json()
         self._dial(trunk, "")
@@ -325,27 +359,24 @@ class Engine:
         context = context.split("/", 1)[0]
         caller = parse_caller_id(params.get("callerId"))
         variables = params.get("variables") or {}
+        ids = (params.get("channelId"), params.get("otherChannelId"))
         if context == "from-pstn":
-            scenario = Scenario.from_variables(self, caller, exten, variables)
-            return self.inbound_call(exten, caller, scenario)
+            scenario = Scenario.from_variables(self, caller, exten, variables, params.get("timeout"))
+            return self.inbound_call(exten, caller, scenario, ids=ids)
         app = params.get("app")
         if not app:
             raise AriError(400, "Application or extension must be specified")
         args = list((params.get("appArgs") or "").split(",")) if params.get("appArgs") else []
         scenario = self._scenario_for_originate(params, args, exten)
-        first, second = self._local_pair(
-            exten, context, caller, ids=(params.get("channelId"), params.get("otherChannelId")), scenario=scenario,
-        )
+        first, second = self._local_pair(exten, context, caller, ids=ids, scenario=scenario)
         first.pending_app, first.pending_args = app, args
         first.role = (args[0] if args else "originated")
         first.variables.update(variables)
         snapshot = first.to_json()
         self._dial(first, "")
-        self._set_state(first, "Ringing")
-        self._dial(first, "RINGING")
         timeout = float(params.get("timeout", 30) or 30)
         if timeout > 0:
-            self.later(timeout, self._originate_timed_out, first, owner=first)
+            self.later(timeout, self.originate_timed_out, first, owner=first)
         behaviour = Behaviour.from_variables(variables) or (
             scenario.behaviour_for(first, exten) if scenario else self._default_behaviour(first)
         )
@@ -369,6 +400,12 @@ class Engine:
                     return scenario
         return None
 
+    def far_rings(self, first):
+        """The far end of an originated pair starts ringing (a busy phone never does)."""
+        if first.alive and first.state == "Down":
+            self._set_state(first, "Ringing")
+            self._dial(first, "RINGING")
+
     def far_answer(self, first):
         """The far end of an originated pair picks up: the ``;1`` half enters Stasis."""
         if not first.alive or first.state == "Up":
@@ -384,7 +421,7 @@ class Engine:
             first.scenario.on_far_answer(self, first)
 
     def far_reject(self, first, status, cause):
-        """The far end answers busy or congested (samples README point 3)."""
+        """The far end answers busy or congested: the originated half dies with cause 0 (point 3)."""
         if not first.alive or first.state == "Up":
             return
         second = first.peer
@@ -393,16 +430,26 @@ class Engine:
         self._dial(first, status)
         self._emit_channel("ChannelHangupRequest", second, cause=0)
         self._destroy(first, 0)
+        self._emit_channel("ChannelHangupRequest", second, cause=16, soft=True)
         self._destroy(second, cause)
 
-    def _originate_timed_out(self, first):
-        """No answer within the originate timeout: no final Dial, only cause 19 (point 2)."""
+    def originate_timed_out(self, first):
+        """No answer within the originate timeout: no final Dial, only cause 19 (point 2).
+
+        The same happens to an outside caller who gives up: the world's originate of him timed out."""
         if not first.alive or first.state == "Up":
             return
         second = first.peer
         self._emit_channel("ChannelHangupRequest", second, cause=19)
-        self._destroy(first, 19)
-        self._destroy(second, 19)
+        if second.app is not None:
+            self._leave_stasis(second)
+            self._emit_channel("ChannelHangupRequest", second, cause=16, soft=True)
+            self._destroy(second, 19)
+            self._destroy(first, 19)
+        else:
+            self._destroy(first, 19)
+            self._emit_channel("ChannelHangupRequest", second, cause=16, soft=True)
+            self._destroy(second, 19)
 
     def far_hangup(self, channel, cause=16):
         """The far (dialplan) half hangs up; its Stasis peer follows (samples 01 and 04)."""
@@ -445,6 +492,7 @@ class Engine:
     def _leave_stasis(self, channel):
         if channel.bridge is not None:
             self._leave_bridge(channel)
+        self._fail_playbacks(f"channel:{channel.id}")
         self._finish_recordings(f"channel:{channel.id}")
         if channel.app is not None:
             self._emit_channel("StasisEnd", channel)
@@ -568,6 +616,59 @@ class Engine:
         self._finish_recordings(f"bridge:{bridge.id}")
         self.bridges.pop(bridge.id, None)
         self.emit("BridgeDestroyed", bridge=bridge.to_json())
+
+    # ------------------------------------------------------------------ playbacks
+
+    def play(self, channel, media, playback_id=None):
+        """``POST /channels/{id}/play[/{playbackId}]``: play each media in turn, then ``PlaybackFinished``."""
+        media = [m for m in (media or []) if m]
+        if not media:
+            raise AriError(400, "Missing parameter media")
+        playback_id = playback_id or str(uuid.uuid4())
+        if playback_id in self.playbacks:
+            raise AriError(409, "Playback with that id already exists")
+        playback = Playback(playback_id, media, f"channel:{channel.id}")
+        self.playbacks[playback_id] = playback
+        self.later(0.005, self._playback_step, playback)
+        return playback.to_json()
+
+    def _playback_step(self, playback):
+        """Start the playback's current media; when it ends, go on to the next or finish."""
+        if self.playbacks.get(playback.id) is not playback:
+            return
+        if playback.state == "queued":
+            playback.state = "playing"
+            self.emit("PlaybackStarted", playback=playback.to_json())
+        elif playback.index + 1 < len(playback.media):
+            playback.state = "continuing"
+            self.emit("PlaybackContinuing", playback=playback.to_json())
+            playback.index += 1
+            playback.state = "playing"
+            self.emit("PlaybackStarted", playback=playback.to_json())
+        else:
+            self._end_playback(playback, "done")
+            return
+        playback.timer = self.later(self.media_seconds, self._playback_step, playback)
+
+    def _end_playback(self, playback, state):
+        self.playbacks.pop(playback.id, None)
+        if playback.timer:
+            playback.timer.cancel()
+        playback.state = state
+        self.emit("PlaybackFinished", playback=playback.to_json())
+
+    def _fail_playbacks(self, target_uri):
+        """A channel that hangs up while media plays to it: the playback fails where it was."""
+        for playback in list(self.playbacks.values()):
+            if playback.target_uri == target_uri:
+                self._end_playback(playback, "failed")
+
+    def playback(self, playback_id):
+        """The playback in progress with that id, or a 404 (finished ones are forgotten)."""
+        playback = self.playbacks.get(playback_id)
+        if playback is None:
+            raise AriError(404, "Playback not found")
+        return playback
 
     # ------------------------------------------------------------------ recordings
 

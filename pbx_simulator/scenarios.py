@@ -32,11 +32,13 @@ class ScenarioError(ValueError):
 
 
 class Behaviour:
-    """How one far end (an agent's or a customer's phone) reacts when it rings.
+    """How one far end (an agent's or a customer's phone) reacts when it is dialled.
 
     ``kind`` is ``answer`` (after ``after`` seconds), ``never``, ``busy`` or
     ``congestion``; ``talk`` makes that phone hang up ``talk`` seconds after
-    it answered.
+    it answered. A phone that answers or never answers rings at once; a busy
+    or congested line refuses at once without ringing, unless ``after`` makes
+    it ring first (a phone that rings, then rejects).
     """
 
     KINDS = ("answer", "never", "busy", "congestion")
@@ -61,11 +63,11 @@ class Behaviour:
             if word in ("never", "no_answer", "noanswer"):
                 return cls("never")
             if word == "busy":
-                return cls("busy", after=0.3)
+                return cls("busy")
             if word == "reject":
                 return cls("busy", after=0.8)
             if word == "congestion":
-                return cls("congestion", after=0.1)
+                return cls("congestion")
             if word == "answer":
                 return cls("answer", after=1.0)
         if isinstance(value, dict):
@@ -93,6 +95,8 @@ class Behaviour:
 
     def schedule(self, engine, first):
         """Arrange this behaviour for the originated pair whose ``;1`` is ``first``."""
+        if self.kind in ("answer", "never") or self.after > 0:
+            engine.far_rings(first)
         if self.kind == "answer":
             engine.later(self.after, self._answer, engine, first, owner=first)
         elif self.kind in ("busy", "congestion"):
@@ -142,12 +146,13 @@ class Scenario:
         self.done = asyncio.Event()
 
     @classmethod
-    def from_variables(cls, engine, caller, did, variables):
-        """The implicit scenario of a caller created with ``POST /channels`` to ``@from-pstn``."""
+    def from_variables(cls, engine, caller, did, variables, timeout=None):
+        """The implicit scenario of a caller created with ``POST /channels`` to ``@from-pstn``:
+        he gives up when the originate times out, as the world's caller does on Asterisk."""
         scenario = cls(f"ari-{next(_implicit_ids)}", {
             "caller_name": caller["name"], "caller_number": caller["number"], "dialled": did,
             "talk": float(variables.get("SIM_TALK") or 10), "hangup_by": "caller",
-            "caller_gives_up_after": 30.0,
+            "caller_gives_up_after": float(timeout or 30),
         })
         engine.scenarios[scenario.id] = scenario
         return scenario
@@ -194,8 +199,9 @@ class Scenario:
 
     @staticmethod
     def _give_up(engine, trunk, leg):
+        # On Asterisk the world's originate of the caller times out: cause 19, like an unanswered leg.
         if leg.alive and leg.state != "Up":
-            engine.far_hangup(trunk, cause=19)
+            engine.originate_timed_out(trunk)
 
     def on_caller_answered(self, engine, leg):
         """The app answered the caller: start talking (and holding)."""

@@ -189,6 +189,21 @@ async def record_channel(request):
     return _json(engine.record(f"channel:{channel.id}", await _params(request)), status=201)
 
 
+async def play_channel(request):
+    """``POST /ari/channels/{id}/play`` (or ``/play/{playbackId}`` to choose the id): 201 and the playback."""
+    engine = _engine(request)
+    channel = engine.stasis_channel(request.match_info["id"])
+    media = (await _params(request)).get("media")
+    media = media if isinstance(media, list) else [m for m in str(media or "").split(",") if m]
+    playback = engine.play(channel, media, request.match_info.get("playback_id"))
+    return web.json_response(playback, status=201, headers={"Location": f"/ari/playbacks/{playback['id']}"})
+
+
+async def get_playback(request):
+    """``GET /ari/playbacks/{id}``: a playback still in progress."""
+    return _json(_engine(request).playback(request.match_info["id"]).to_json())
+
+
 # ---------------------------------------------------------------------- bridges
 
 async def list_bridges(request):
@@ -394,6 +409,9 @@ def build_app(engine, user, password):
     r.add_post("/ari/channels/{id}/variable", set_variable)
     r.add_get("/ari/channels/{id}/variable", get_variable)
     r.add_post("/ari/channels/{id}/record", record_channel)
+    r.add_post("/ari/channels/{id}/play", play_channel)
+    r.add_post("/ari/channels/{id}/play/{playback_id}", play_channel)
+    r.add_get("/ari/playbacks/{id}", get_playback)
     r.add_get("/ari/bridges", list_bridges)
     r.add_post("/ari/bridges", create_bridge)
     r.add_get("/ari/bridges/{id}", get_bridge)

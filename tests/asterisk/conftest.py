@@ -120,7 +120,7 @@ class Asterisk:
         call_id = f"odoo-c2d-{uuid.uuid4().hex}"
         args = f"clicktodial-agent,{number}" + (f",{caller_id}" if caller_id else "")
         body = {"endpoint": f"Local/{extension}@agents", "app": "odoo", "appArgs": args, "channelId": call_id,
-                "callerId": number, "timeout": 30}
+                "callerId": number, "timeout": 30, "formats": "ulaw,alaw"}
         self.ari.post(self.url + "/ari/channels", json=body, timeout=5).raise_for_status()
         return call_id
 

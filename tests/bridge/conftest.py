@@ -167,11 +167,11 @@ class Sim:
         return wait_for(lambda: next((c.id for c in list(self.engine.channels.values())
                                       if c.scenario is scenario and c.role == "caller"), None))
 
-    def click_to_dial(self, call_id, number="+48221234567", extension="101"):
-        """Do what Odoo does for click-to-dial: originate the agent with clicktodial-agent."""
-        response = self.ari.post(f"{self.url}/ari/channels", json={
+    def click_to_dial(self, call_id, number="+48221234567", extension="101", timeout=30):
+        """Do what Odoo does for click-to-dial: ring the user's phone, showing her the number she dials."""
+        response = self.ari.post(f"{self.url}/ari/channels", params={
             "endpoint": f"Local/{extension}@agents", "app": "odoo", "appArgs": f"clicktodial-agent,{number}",
-            "channelId": call_id, "callerId": f"Odoo <{extension}>", "timeout": 30,
+            "channelId": call_id, "callerId": number, "timeout": timeout,
         }, timeout=5)
         response.raise_for_status()
         return response.json()

@@ -213,6 +213,74 @@ def test_simulator_plays_click_to_dial_like_asterisk(ari):
     assert_same_as_sample("04_outbound_click_to_dial_answered", listener)
 
 
+def caller_in_stasis(sim, listener, talk):
+    post(sim, "/channels", json={
+        "endpoint": "Local/48221000000@from-pstn", "context": "pstn-caller", "extension": "talk", "priority": 1,
+        "callerId": "Jan Kowalski <+48221234567>", "timeout": 30, "variables": {"SIM_TALK": str(talk)}})
+    return listener.wait("StasisStart", "inbound")["channel"]["id"]
+
+
+def playbacks(listener):
+    return [(e["type"], e["playback"]["media_uri"], e["playback"].get("next_media_uri"), e["playback"]["state"])
+            for e in listener.events if e["type"].startswith("Playback")]
+
+
+# The rules below were read from the project's own Asterisk 22 (tests/asterisk/test_simulator_twins.py
+# compares the simulator with it scenario by scenario).
+
+def test_simulator_plays_a_greeting_then_the_beep_like_asterisk(ari):
+    sim, listener = ari
+    caller = caller_in_stasis(sim, listener, talk=3)
+    post(sim, f"/channels/{caller}/answer")
+    answer = sim.ari.post(f"{sim.url}/ari/channels/{caller}/play/greeting-1",
+                          params={"media": "sound:vm-intro,sound:beep"}, timeout=5)
+    assert answer.status_code == 201 and answer.headers["Location"] == "/ari/playbacks/greeting-1"
+    assert answer.json() == {"id": "greeting-1", "media_uri": "sound:vm-intro", "next_media_uri": "sound:beep",
+                             "target_uri": f"channel:{caller}", "language": "en", "state": "queued"}
+    listener.wait("PlaybackFinished")
+    # One playback for the whole list: each media starts in turn, only the last one finishes.
+    assert playbacks(listener) == [
+        ("PlaybackStarted", "sound:vm-intro", "sound:beep", "playing"),
+        ("PlaybackContinuing", "sound:vm-intro", "sound:beep", "continuing"),
+        ("PlaybackStarted", "sound:beep", None, "playing"),
+        ("PlaybackFinished", "sound:beep", None, "done"),
+    ]
+    assert sim.ari.get(f"{sim.url}/ari/playbacks/greeting-1", timeout=5).status_code == 404
+
+
+def test_simulator_fails_the_greeting_of_a_caller_who_hangs_up_during_it_like_asterisk(ari):
+    sim, listener = ari
+    caller = caller_in_stasis(sim, listener, talk=0.2)
+    post(sim, f"/channels/{caller}/answer")
+    post(sim, f"/channels/{caller}/play/greeting-2", params={"media": "sound:vm-intro,sound:beep"})
+    listener.wait("StasisEnd", timeout=5)
+    assert playbacks(listener)[-1] == ("PlaybackFinished", "sound:vm-intro", "sound:beep", "failed")
+    order = [e["type"] for e in listener.events if e["type"] in ("PlaybackFinished", "StasisEnd")]
+    assert order == ["PlaybackFinished", "StasisEnd"]
+
+
+def test_simulator_names_the_second_half_of_an_originated_channel_after_its_id_like_asterisk(ari):
+    sim, listener = ari
+    post(sim, "/channels", json={"endpoint": "Local/101@agents", "app": "odoo", "appArgs": "agent,x",
+                                 "channelId": "leg-1", "timeout": 1, "variables": {"SIM_RING": "never"}})
+    wait_for(lambda: sum(e["type"] == "ChannelDestroyed" for e in listener.events) == 2)
+    assert [e["channel"]["id"] for e in listener.events if e["type"] == "ChannelCreated"] == ["leg-1", "leg-1;2"]
+
+
+def test_simulator_busy_phone_refuses_without_ringing_like_asterisk(ari):
+    sim, listener = ari
+    post(sim, "/channels", json={"endpoint": "Local/101@agents", "app": "odoo", "appArgs": "agent,x",
+                                 "channelId": "leg-2", "timeout": 5, "variables": {"SIM_BUSY": "1"}})
+    wait_for(lambda: sum(e["type"] == "ChannelDestroyed" for e in listener.events) == 2)
+    assert per_channel(listener.events) == {
+        "Local/101@agents-N;1": [("ChannelCreated", "Down", None, None), ("Dial", "Down", "BUSY", None),
+                                 ("ChannelDestroyed", "Down", None, 0)],
+        "Local/101@agents-N;2": [("ChannelCreated", "Ring", None, None), ("ChannelStateChange", "Busy", None, None),
+                                 ("ChannelHangupRequest", "Busy", None, 0), ("ChannelHangupRequest", "Busy", None, 16),
+                                 ("ChannelDestroyed", "Busy", None, 17)],
+    }
+
+
 def test_simulator_answers_errors_with_ari_status_codes(sim):
     base = f"{sim.url}/ari"
     assert sim.ari.get(f"{base}/channels/nope", timeout=5).status_code == 404
