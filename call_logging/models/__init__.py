@@ -21,6 +21,7 @@ from . import crm_team
 from . import res_company
 from . import res_partner_billing
 from . import crm_call_appointment
+from . import crm_call_activity
 from . import res_partner_managers
 from . import res_partner_phone_appointment
 from . import res_config_settings

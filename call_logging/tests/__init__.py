@@ -9,3 +9,4 @@ from . import test_call_automation
 from . import test_call_reports
 from . import test_phone_appointments
 from . import test_translations
+from . import test_call_activities

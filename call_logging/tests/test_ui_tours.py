@@ -98,6 +98,14 @@ class TestUiTours(HttpCase):
         self.assertRecordValues(call, [{"state": "done", "result_note": "Demo on Friday"}])
         self.assertEqual(call.result_id, self.env.ref("call_logging.result_meeting_booked"))
 
+    def test_day_plan_lists_call_activities_of_other_apps(self):
+        lead = self.env["crm.lead"].create({"name": "Tour invoice lead", "user_id": self.seller.id})
+        lead.activity_schedule("mail.mail_activity_data_call", summary="Tour call about the invoice",
+                               user_id=self.seller.id)
+        self.start_tour(
+            "/odoo/action-call_logging.crm_call_action_day_plan", "call_logging_day_plan_tasks", login="tour_seller"
+        )
+
     def test_day_plan(self):
         review = self.Call.create({
             "name": "Tour quarterly review", "state": "scheduled", "partner_id": self.contact.id,

@@ -1,5 +1,5 @@
 import { _t } from "@web/core/l10n/translation";
-import { serializeDateTime } from "@web/core/l10n/dates";
+import { deserializeDate, formatDate, serializeDateTime } from "@web/core/l10n/dates";
 import { registry } from "@web/core/registry";
 import { user } from "@web/core/user";
 import { useService } from "@web/core/utils/hooks";
@@ -190,6 +190,21 @@ export class DayPlan extends Component {
             views: [[false, "form"]],
             target: "current",
         });
+    }
+
+    /** A call activity of another app (no call behind it): open the record it is planned on. */
+    openTask(task) {
+        return this.action.doAction({
+            type: "ir.actions.act_window",
+            res_model: task.res_model,
+            res_id: task.res_id,
+            views: [[false, "form"]],
+            target: "current",
+        });
+    }
+
+    formatTaskDate(task) {
+        return formatDate(deserializeDate(task.date_deadline));
     }
 
     /** The full list behind a section when it holds more calls than the plan shows. */

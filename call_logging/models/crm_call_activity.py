@@ -1,0 +1,125 @@
+"""Scheduled calls as Odoo activities, and Odoo's call activities in the day plan: one place for
+every calling task.
+
+Each scheduled call with a lead or a contact keeps one "Call" activity on that lead (else the
+contact), due on the call's day, for the call's owner: the CRM's activity widget, the activity
+view and the systray count it. It follows the call (moved, reassigned, renamed) and goes when the
+call stops being planned: marked done when the call is completed, removed when it is cancelled
+or deleted. Marking the activity done in the CRM completes the call. Call activities of other
+apps (no call behind them) show in the day plan beside the calls.
+"""
+
+import pytz
+
+from odoo import _, api, fields, models
+
+# What an activity shows of its call.
+SYNCED_FIELDS = {"state", "start", "user_id", "lead_id", "partner_id", "name", "agenda", "purpose_id"}
+ACTIVITY_SECTIONS = ("overdue", "today", "upcoming")
+
+
+class CrmCall(models.Model):
+    _inherit = "crm.call"
+
+    call_activity_id = fields.Many2one(
+        "mail.activity", string="Activity", readonly=True, copy=False, ondelete="set null", index="btree_not_null",
+        help="The Call activity that shows this scheduled call on its lead or contact.",
+    )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        calls = super().create(vals_list)
+        calls._sync_call_activity()
+        return calls
+
+    def write(self, vals):
+        result = super().write(vals)
+        if SYNCED_FIELDS.intersection(vals) and not self.env.context.get("call_activity_syncing"):
+            self._sync_call_activity()
+        return result
+
+    def unlink(self):
+        activities = self.call_activity_id
+        result = super().unlink()
+        # sudo: the activity is the deleted call's own shadow on its lead; deleting the call was checked
+        activities.sudo().exists().unlink()
+        return result
+
+    def _sync_call_activity(self):
+        call_type = self.env.ref("mail.mail_activity_data_call", raise_if_not_found=False)
+        if not call_type:
+            return
+        for call in self:
+            target = call.lead_id or call.partner_id
+            # sudo: the activity mirrors the call, on which the user's rights were checked; the lead or
+            # contact may be one the user may read but not write (another team's), where Odoo would refuse it
+            activity = call.sudo().call_activity_id
+            if not (call.state == "scheduled" and target and call.user_id and call.start):
+                # A closed call is locked: its link goes with the activity (ON DELETE SET NULL).
+                if activity:
+                    if call.state == "done" and not self.env.context.get("call_activity_done"):
+                        activity.with_context(call_activity_syncing=True).action_feedback(
+                            feedback=_("Call completed"))
+                    elif call.state != "done":
+                        activity.unlink()
+                continue
+            vals = {
+                "res_model_id": self.env["ir.model"]._get_id(target._name),
+                "res_id": target.id,
+                "activity_type_id": call_type.id,
+                "summary": call.name or _("Call"),
+                "note": call.agenda or False,
+                "date_deadline": call._local_start_date(),
+                "user_id": call.user_id.id,
+            }
+            if activity and (activity.res_model, activity.res_id) == (target._name, target.id):
+                del vals["res_model_id"], vals["res_id"]
+                activity.with_context(mail_activity_quick_update=True).write(vals)
+                continue
+            if activity:
+                activity.unlink()
+            new = self.env["mail.activity"].sudo().with_context(mail_activity_quick_update=True).create(vals)
+            call.sudo().with_context(call_activity_syncing=True).call_activity_id = new
+
+    def _local_start_date(self):
+        """The call's day in its owner's time zone: an activity is due on a date."""
+        tz = pytz.timezone(self.user_id.tz or self.env.user.tz or "UTC")
+        return pytz.utc.localize(self.start).astimezone(tz).date()
+
+    @api.model
+    def get_day_plan(self):
+        """The day plan, with the call activities of other apps (no call behind them) as tasks."""
+        plan = super().get_day_plan()
+        today = fields.Date.context_today(self)
+        activities = self.env["mail.activity"].search([
+            ("user_id", "=", self.env.uid), ("activity_category", "=", "phonecall"),
+            ("crm_call_ids", "=", False),
+        ], order="date_deadline asc", limit=60)
+        for key in ACTIVITY_SECTIONS:
+            plan[key]["tasks"] = []
+        for activity in activities:
+            key = ("overdue" if activity.date_deadline < today
+                   else "today" if activity.date_deadline == today else "upcoming")
+            plan[key]["tasks"].append({
+                "id": activity.id,
+                "summary": activity.summary or activity.activity_type_id.name,
+                "res_model": activity.res_model,
+                "res_id": activity.res_id,
+                "res_name": activity.res_name,
+                "date_deadline": fields.Date.to_string(activity.date_deadline),
+            })
+        return plan
+
+
+class MailActivity(models.Model):
+    _inherit = "mail.activity"
+
+    crm_call_ids = fields.One2many("crm.call", "call_activity_id", string="Scheduled Calls")
+
+    def _action_done(self, feedback=False, attachment_ids=None):
+        """Marking a scheduled call's activity done (in the CRM, the activity view) completes the call."""
+        if not self.env.context.get("call_activity_syncing"):
+            calls = self.crm_call_ids.filtered(lambda call: call.state == "scheduled")
+            if calls:
+                calls.with_context(call_activity_done=True).action_mark_done()
+        return super()._action_done(feedback=feedback, attachment_ids=attachment_ids)
