@@ -19,7 +19,8 @@ CALL_EVENTS = [
 # Bookkeeping written by the automation and reminder machinery: never an edit of the call by itself.
 AUTOMATION_FIELDS = frozenset({"call_event", "last_event_at", "overdue_at", "reminder_sent_at"})
 # Fields whose change is not an edit of a scheduled call a user would call one.
-NOT_AN_EDIT = AUTOMATION_FIELDS | {"message_main_attachment_id", "activity_ids", "message_follower_ids"}
+NOT_AN_EDIT = AUTOMATION_FIELDS | {"message_main_attachment_id", "activity_ids", "message_follower_ids",
+                                    "call_activity_id"}
 
 
 class CrmCall(models.Model):
