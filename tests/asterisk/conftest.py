@@ -172,6 +172,12 @@ class Watcher:
             if frame:
                 self.events.append(json.loads(frame))
 
+    def answered_extensions(self):
+        """The extensions whose Local leg into [agents] was answered, in order."""
+        return [e["peer"]["name"].split("@")[0].removeprefix("Local/") for e in list(self.events)
+                if e["type"] == "Dial" and e.get("dialstatus") == "ANSWER"
+                and e["peer"]["name"].startswith("Local/") and "@agents" in e["peer"]["name"]]
+
     def of_channel(self, predicate):
         return [e for e in list(self.events) if predicate(e.get("channel") or e.get("peer") or {})]
 

@@ -17,12 +17,6 @@ def self_routed(pbx, odoo):
     return pbx
 
 
-def answered_extensions(watcher):
-    return [e["peer"]["name"].split("@")[0].removeprefix("Local/") for e in list(watcher.events)
-            if e["type"] == "Dial" and e.get("dialstatus") == "ANSWER" and e["peer"]["name"].startswith("Local/")
-            and "@agents" in e["peer"]["name"]]
-
-
 def test_the_steps_odoo_answers_are_rung_in_order(self_routed, odoo, watcher):
     odoo.route = {"steps": [{"extensions": ["201"], "timeout": 2}, {"extensions": ["202", "203"], "timeout": 10}],
                   "fallback": "voicemail", "skip": False}
@@ -30,8 +24,8 @@ def test_the_steps_odoo_answers_are_rung_in_order(self_routed, odoo, watcher):
     self_routed.agent("202", ring=1)
     self_routed.agent("203", mode="never")
     self_routed.call_in(number="+48221234567", talk=2, context="from-pstn-self-routed")
-    wait_for(lambda: answered_extensions(watcher), timeout=20)
-    assert answered_extensions(watcher) == ["202"]
+    wait_for(lambda: watcher.answered_extensions(), timeout=20)
+    assert watcher.answered_extensions() == ["202"]
     request = odoo.route_requests[0]
     assert (request["from"], request["to"]) == ("+48221234567", "48221000000")
     self_routed.wait_idle()
@@ -43,8 +37,8 @@ def test_when_odoo_cannot_answer_reception_takes_the_call(self_routed, odoo, wat
     odoo.route = 500
     self_routed.agent("299", ring=1)
     self_routed.call_in(talk=2, context="from-pstn-self-routed")
-    wait_for(lambda: answered_extensions(watcher), timeout=20)
-    assert answered_extensions(watcher) == ["299"]
+    wait_for(lambda: watcher.answered_extensions(), timeout=20)
+    assert watcher.answered_extensions() == ["299"]
 
 
 def test_after_the_last_step_the_caller_leaves_a_message(self_routed, odoo):
