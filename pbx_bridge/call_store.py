@@ -8,9 +8,9 @@ is closed and its recordings are delivered. SQLite from the standard library, be
 """
 
 import json
-import os
-import sqlite3
 import threading
+
+from .spool import open_database
 
 SCHEMA = "CREATE TABLE IF NOT EXISTS calls (call_id TEXT PRIMARY KEY, snapshot TEXT NOT NULL)"
 
@@ -21,16 +21,11 @@ class CallStore:
     FILENAME = "calls.sqlite3"
 
     def __init__(self, directory):
-        os.makedirs(directory, exist_ok=True)
-        self.path = os.path.join(directory, self.FILENAME)
         self._lock = threading.Lock()
-        self._db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
-        self._db.execute("PRAGMA journal_mode=WAL")
         # A snapshot must survive the bridge's own death (kill -9, SIGTERM), which WAL without an fsync
         # per write already gives; only a crash of the whole machine may lose the last ones, and then
         # the calls died with it. The events themselves stay fsynced in the spool.
-        self._db.execute("PRAGMA synchronous=NORMAL")
-        self._db.execute(SCHEMA)
+        self.path, self._db = open_database(directory, self.FILENAME, "NORMAL", SCHEMA)
 
     def save(self, call_id, snapshot):
         with self._lock:

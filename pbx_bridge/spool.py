@@ -39,19 +39,25 @@ def _now():
     return datetime.datetime.now(datetime.UTC).isoformat()
 
 
+def open_database(directory, filename, synchronous, schema):
+    """A SQLite file of the bridge in WAL mode, shared by its threads (callers hold their own lock)."""
+    os.makedirs(directory, exist_ok=True)
+    path = os.path.join(directory, filename)
+    db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
+    db.execute("PRAGMA journal_mode=WAL")
+    db.execute(f"PRAGMA synchronous={synchronous}")
+    db.executescript(schema)
+    return path, db
+
+
 class Spool:
     """An ordered, durable queue of call events (thread-safe)."""
 
     FILENAME = "events.sqlite3"
 
     def __init__(self, directory):
-        os.makedirs(directory, exist_ok=True)
-        self.path = os.path.join(directory, self.FILENAME)
         self._lock = threading.Lock()
-        self._db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=FULL")
-        self._db.executescript(SCHEMA)
+        self.path, self._db = open_database(directory, self.FILENAME, "FULL", SCHEMA)
         columns = {row[1] for row in self._db.execute("PRAGMA table_info(events)")}
         if "failing_since" not in columns:  # a spool written by an older bridge
             self._db.execute("ALTER TABLE events ADD COLUMN failing_since TEXT")
