@@ -168,6 +168,10 @@ class CrmCall(models.Model):
     )
     external_ref = fields.Char(string="PBX Call ID", copy=False, readonly=True)
     recording_id = fields.Many2one("ir.attachment", string="Recording", copy=False, readonly=True)
+    callback_activity_ids = fields.One2many(
+        "mail.activity", "callback_call_id", string="Call-backs",
+        help="The open to-dos asking someone to return this missed call; their assignees may read it.",
+    )
     reminder_minutes = fields.Integer(
         string="Reminder", help="Minutes before the start to remind the owner; 0 for none."
     )
@@ -609,9 +613,14 @@ class CrmCall(models.Model):
     # ------------------------------------------------------------------
     @api.model
     def _unreturned_missed_calls(self, now):
-        """My inbound missed calls of the last two weeks that nobody has returned or taken since."""
+        """The inbound missed calls of the last two weeks that nobody has returned or taken since: mine, and
+        those an open call-back to-do of mine answers (a voicemail left for the customer I look after)."""
+        callbacks = self.env["mail.activity"].search([
+            ("user_id", "=", self.env.uid), ("callback_call_id", "!=", False),
+        ])
         missed = self.search([
-            ("user_id", "=", self.env.uid), ("state", "=", "missed"), ("direction", "=", "inbound"),
+            "|", ("user_id", "=", self.env.uid), ("id", "in", callbacks.callback_call_id.ids),
+            ("state", "=", "missed"), ("direction", "=", "inbound"),
             ("start", ">=", now - MISSED_CALL_HORIZON),
         ])
         if not missed:

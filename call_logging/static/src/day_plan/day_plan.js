@@ -217,7 +217,10 @@ export class DayPlan extends Component {
             overdue: [...scheduled, ["start", "<", now]],
             today: [...scheduled, ["start", ">=", now], ["start", "<", dayEnd]],
             upcoming: [...scheduled, ["start", ">=", dayEnd]],
-            missed: [...mine, ["state", "=", "missed"], ["direction", "=", "inbound"]],
+            missed: [
+                "|", ...mine, ["callback_activity_ids.user_id", "=", user.userId],
+                ["state", "=", "missed"], ["direction", "=", "inbound"],
+            ],
             done_today: [...mine, ["state", "=", "done"], ["start", ">=", dayStart], ["start", "<", dayEnd]],
         }[key];
     }
