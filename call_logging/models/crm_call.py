@@ -435,6 +435,11 @@ class CrmCall(models.Model):
                     "direction": "outbound"})
         return self._action_open_form()
 
+    def action_call(self):
+        """The one *Call* of a scheduled call (day plan card): here with a running timer; the PBX module dials
+        it through the PBX when the user can."""
+        return self.action_start_call()
+
     def action_hold(self):
         """Put the current call on hold; hold time is counted apart from talk time."""
         for call in self:
