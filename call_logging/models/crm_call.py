@@ -168,6 +168,10 @@ class CrmCall(models.Model):
     )
     external_ref = fields.Char(string="PBX Call ID", copy=False, readonly=True)
     recording_id = fields.Many2one("ir.attachment", string="Recording", copy=False, readonly=True)
+    callback_activity_ids = fields.One2many(
+        "mail.activity", "callback_call_id", string="Call-backs",
+        help="The open to-dos asking someone to return this missed call; their assignees may read it.",
+    )
     reminder_minutes = fields.Integer(
         string="Reminder", help="Minutes before the start to remind the owner; 0 for none."
     )
@@ -431,6 +435,11 @@ class CrmCall(models.Model):
                     "direction": "outbound"})
         return self._action_open_form()
 
+    def action_call(self):
+        """The one *Call* of a scheduled call (day plan card): here with a running timer; the PBX module dials
+        it through the PBX when the user can."""
+        return self.action_start_call()
+
     def action_hold(self):
         """Put the current call on hold; hold time is counted apart from talk time."""
         for call in self:
@@ -581,16 +590,18 @@ class CrmCall(models.Model):
         return call._action_open_form()
 
     @api.model
-    def get_day_plan(self):
-        """The owner's day: overdue, today, upcoming, missed and done today, in the user's time zone."""
+    def get_day_plan(self, user_id=None, team_id=None):
+        """A day: overdue, today, upcoming, missed and done today, in the reader's time zone - the current
+        user's, or (call managers only) one salesperson's (``user_id``) or a whole sales team's (``team_id``)."""
+        owners = self._day_plan_owners(user_id, team_id)
         day_start, day_end = self._user_day_bounds()
         now = fields.Datetime.now()
-        mine = [("user_id", "=", self.env.uid)]
+        mine = [("user_id", "in", owners.ids)]
         sections = {
             "overdue": mine + [("state", "=", "scheduled"), ("start", "<", now)],
             "today": mine + [("state", "=", "scheduled"), ("start", ">=", now), ("start", "<", day_end)],
             "upcoming": mine + [("state", "=", "scheduled"), ("start", ">=", day_end)],
-            "missed": [("id", "in", self._unreturned_missed_calls(now).ids)],
+            "missed": [("id", "in", self._unreturned_missed_calls(now, owners).ids)],
             "done_today": mine + [("state", "=", "done"), ("start", ">=", day_start), ("start", "<", day_end)],
         }
         orders = {"upcoming": "start asc", "today": "start asc", "overdue": "start asc"}
@@ -608,10 +619,44 @@ class CrmCall(models.Model):
     # Tools
     # ------------------------------------------------------------------
     @api.model
-    def _unreturned_missed_calls(self, now):
-        """My inbound missed calls of the last two weeks that nobody has returned or taken since."""
+    def get_day_plan_choices(self):
+        """Whose day plan the current user may open: for call managers, the sales teams they can read (record
+        rules apply) with their members; for everyone else, nothing to choose (their own plan only)."""
+        if not self.env.user.has_group("call_logging.group_call_manager"):
+            return {"teams": []}
+        teams = self.env["crm.team"].search([])
+        return {"teams": [{
+            "id": team.id,
+            "name": team.display_name,
+            "users": [{"id": member.id, "name": member.name}
+                      for member in (team.user_id | team.member_ids).sorted("name")],
+        } for team in teams]}
+
+    @api.model
+    def _day_plan_owners(self, user_id=None, team_id=None):
+        """The users a day plan shows: the current user, unless a call manager picked a salesperson or a team
+        they can read."""
+        if not (user_id or team_id):
+            return self.env.user
+        if not self.env.user.has_group("call_logging.group_call_manager"):
+            raise AccessError(_("Only call managers can open the day plan of a colleague or a team."))
+        if team_id:
+            team = self._browse_argument("crm.team", team_id)
+            return team.user_id | team.member_ids
+        return self._browse_argument("res.users", user_id)
+
+    @api.model
+    def _unreturned_missed_calls(self, now, owners=None):
+        """The inbound missed calls of the last two weeks that nobody has returned or taken since: the owners'
+        (by default mine), and those an open call-back to-do of theirs answers (a voicemail left for the
+        customer they look after)."""
+        owners = owners or self.env.user
+        callbacks = self.env["mail.activity"].search([
+            ("user_id", "in", owners.ids), ("callback_call_id", "!=", False),
+        ])
         missed = self.search([
-            ("user_id", "=", self.env.uid), ("state", "=", "missed"), ("direction", "=", "inbound"),
+            "|", ("user_id", "in", owners.ids), ("id", "in", callbacks.callback_call_id.ids),
+            ("state", "=", "missed"), ("direction", "=", "inbound"),
             ("start", ">=", now - MISSED_CALL_HORIZON),
         ])
         if not missed:

@@ -208,12 +208,13 @@ class CrmCall(models.Model):
         }
 
     @api.model
-    def get_day_plan(self):
+    def get_day_plan(self, user_id=None, team_id=None):
         """Appointments whose window is open belong to today, not to the overdue calls."""
-        plan = super().get_day_plan()
+        plan = super().get_day_plan(user_id=user_id, team_id=team_id)
         now = fields.Datetime.now()
         open_windows = self.search([
-            ("user_id", "=", self.env.uid), ("is_appointment", "=", True), ("state", "=", "scheduled"),
+            ("user_id", "in", self._day_plan_owners(user_id, team_id).ids),
+            ("is_appointment", "=", True), ("state", "=", "scheduled"),
             ("start", "<", now), ("window_end", ">", now),
         ])
         if open_windows:

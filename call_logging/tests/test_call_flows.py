@@ -2,7 +2,7 @@ from datetime import timedelta
 
 from freezegun import freeze_time
 
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 from odoo.tests import Form, tagged
 
 from .common import CallCase
@@ -311,6 +311,30 @@ class TestCallFlows(CallCase):
         plan = self.Call.with_user(self.anna).get_day_plan()
         self.assertEqual([r["id"] for r in plan["missed"]["records"]], waiting.ids)
         self.assertNotIn(returned.id, [r["id"] for r in plan["missed"]["records"]])
+
+    def test_a_manager_opens_the_day_plan_of_a_salesperson_or_a_team_he_may_see(self):
+        annas = self.schedule_call(start=self.now + timedelta(days=2))
+        piotrs = self.schedule_call(user=self.piotr, start=self.now + timedelta(days=2))
+        kenjis = self.schedule_call(user=self.kenji, start=self.now + timedelta(days=2))
+        other_company = self.env["res.company"].create({"name": "Elsewhere"})
+        hidden = self.env["crm.team"].create({"name": "Hidden team", "company_id": other_company.id})
+        boss_calls = self.Call.with_user(self.boss)
+        teams = {team["name"]: team for team in boss_calls.get_day_plan_choices()["teams"]}
+        self.assertIn("Warsaw", teams)
+        self.assertNotIn(hidden.name, teams, "a team of a company he is not in stays out of sight")
+        self.assertIn(self.anna.id, [u["id"] for u in teams["Warsaw"]["users"]])
+
+        def upcoming(**owner):
+            return {r["id"] for r in boss_calls.get_day_plan(**owner)["upcoming"]["records"]}
+
+        self.assertEqual(upcoming(user_id=self.anna.id), set(annas.ids))
+        self.assertEqual(upcoming(team_id=self.team_pl.id) & set((annas | piotrs | kenjis).ids),
+                         set((annas | piotrs).ids))
+        with self.assertRaises(UserError):
+            boss_calls.get_day_plan(team_id=hidden.id)
+        self.assertEqual(self.Call.with_user(self.anna).get_day_plan_choices(), {"teams": []})
+        with self.assertRaises(AccessError):
+            self.Call.with_user(self.anna).get_day_plan(user_id=self.piotr.id)
 
     def test_a_call_going_on_is_listed_with_the_open_calls_of_its_contact(self):
         call = self.Call.browse(self.contact.with_user(self.anna).action_call_now()["res_id"])

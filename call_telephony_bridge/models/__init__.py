@@ -1,3 +1,5 @@
+# The mixin first: contacts, leads and calls inherit it.
+from . import telephony_dial_mixin
 from . import (
     crm_call,
     crm_call_result,

@@ -27,7 +27,8 @@ END_REASONS = [
 class CrmCall(models.Model):
     """Calls that came through the PBX: their line, their events, the popup's data, wrap-up and dialling."""
 
-    _inherit = "crm.call"
+    _name = "crm.call"
+    _inherit = ["crm.call", "telephony.dial.mixin"]
 
     # ------------------------------------------------------------------
     # Fields
@@ -77,9 +78,27 @@ class CrmCall(models.Model):
         return super().action_end_call()
 
     def action_dial(self):
-        """Dial this call's number through the PBX: a new outbound call with the same customer."""
+        """Dial this call's number through the PBX: a scheduled call becomes the call that rings; any other
+        gives a new outbound call with the same customer."""
         self.ensure_one()
-        return self.telephony_dial(self.phone, partner=self.partner_id, lead=self.lead_id)
+        scheduled = self if self.state == "scheduled" else None
+        return self._telephony_dial(self.phone, partner=self.partner_id, lead=self.lead_id, scheduled=scheduled)
+
+    def action_call(self):
+        """Call a scheduled call through the PBX when the user can dial it; else with a running timer."""
+        self.ensure_one()
+        if self._telephony_user_can_dial() and self.phone and self.state == "scheduled":
+            return self.action_dial()
+        return super().action_call()
+
+    def action_call_back(self):
+        """Call back a missed call through the PBX when the user can dial; else with a running timer."""
+        self.ensure_one()
+        if self._telephony_user_can_dial() and (self.phone or self.partner_id or self.lead_id):
+            partner, lead = self.partner_id, self.lead_id
+            phone = self.phone or partner.phone or partner.mobile or lead.phone or lead.mobile
+            return self._telephony_dial(phone, partner=partner, lead=lead)
+        return super().action_call_back()
 
     def action_save_wrap_up(self, values):
         """Save the wrap-up the owner typed in the popup after the hangup (V4).
@@ -137,6 +156,11 @@ class CrmCall(models.Model):
         ends it as not connected. The customer is shown the number of the company's line (its first
         line with a number) as caller ID. Without a number, ask for one.
         """
+        return self._telephony_dial(number, partner=partner, lead=lead)
+
+    @api.model
+    def _telephony_dial(self, number, partner=None, lead=None, scheduled=None):
+        """``telephony_dial``; a ``scheduled`` call of the user's, when given, is the one that rings."""
         partner = self._browse_argument("res.partner", partner)
         lead = self._browse_argument("crm.lead", lead)
         if not number:
@@ -165,7 +189,7 @@ class CrmCall(models.Model):
         now = fields.Datetime.now()
         # As the phone system: a ringing call is the telephony side's (C3), and this one rings through the PBX.
         # What the user may do is checked just below, on the call created, with their own rights.
-        call = self._as_phone_system().create({
+        vals = {
             "state": "ringing",
             "direction": "outbound",
             "start": now,
@@ -177,8 +201,15 @@ class CrmCall(models.Model):
             "external_ref": channel_id,
             "telephony_line_id": line.id,
             "company_id": company.id,
-        })
-        self.browse(call.id).check_access("create")
+        }
+        if scheduled:
+            scheduled.check_access("write")
+            before = {"state": scheduled.state, "start": scheduled.start, "user_id": scheduled.user_id.id}
+            call = scheduled._as_phone_system()
+            call.write(vals)
+        else:
+            call = self._as_phone_system().create(vals)
+            self.browse(call.id).check_access("create")
         try:
             client.originate(
                 endpoint=company._telephony_agent_endpoint(user.telephony_extension),
@@ -189,8 +220,12 @@ class CrmCall(models.Model):
                 caller_id=dialled,
             )
         except AriError as exc:
-            # As the phone system: a live call may only be deleted by the telephony side; this one never rang.
-            call._as_phone_system().unlink()
+            if scheduled:
+                # As the phone system: only the telephony side takes a call out of ringing; this one never rang.
+                call.write({**before, "telephony_dialled_at": False, "external_ref": False, "telephony_line_id": False})
+            else:
+                # As the phone system: a live call may only be deleted by the telephony side; this one never rang.
+                call._as_phone_system().unlink()
             raise UserError(_("The PBX could not place the call: %s", exc))
         return call._action_open_form()
 

@@ -4,7 +4,8 @@ from odoo import models
 class CrmLead(models.Model):
     """Leads get a dial button: the PBX rings the user's phone, then the lead (V2, K4)."""
 
-    _inherit = "crm.lead"
+    _name = "crm.lead"
+    _inherit = ["crm.lead", "telephony.dial.mixin"]
 
     def action_telephony_dial(self):
         """Dial the lead's phone (or mobile); ask for a number when it has none."""

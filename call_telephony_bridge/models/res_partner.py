@@ -4,7 +4,8 @@ from odoo import models
 class ResPartner(models.Model):
     """Contacts get a dial button: the PBX rings the user's phone, then the contact (V2, K4)."""
 
-    _inherit = "res.partner"
+    _name = "res.partner"
+    _inherit = ["res.partner", "telephony.dial.mixin"]
 
     def action_telephony_dial(self):
         """Dial the contact's phone (or mobile); ask for a number when it has none."""

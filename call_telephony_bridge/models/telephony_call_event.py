@@ -22,7 +22,7 @@ class TelephonyCallEvent(models.Model):
 
     company_id = fields.Many2one("res.company", required=True, index=True, ondelete="cascade")
     line_id = fields.Many2one("telephony.line", ondelete="set null")
-    call_id = fields.Many2one("crm.call", string="Call", index=True, ondelete="set null")
+    call_id = fields.Many2one("crm.call", string="Logged Call", index=True, ondelete="set null")
     call_ref = fields.Char(string="PBX Call ID", required=True, index=True)
     event_key = fields.Char(required=True)
     event = fields.Selection([(e, e.capitalize()) for e in EVENTS], required=True)

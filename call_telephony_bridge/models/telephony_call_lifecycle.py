@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from markupsafe import Markup
 from psycopg2 import errors as pg_errors
 
-from odoo import _, api, models, sql_db
+from odoo import _, api, fields, models, sql_db
 from odoo.exceptions import AccessError
 
 from ..tools.call_state import summarize
@@ -366,19 +366,55 @@ class TelephonyCallLifecycle(models.AbstractModel):
             self._schedule_callback(call)
 
     def _schedule_callback(self, call):
-        """The voicemail's call-back activity (T7) goes to the person responsible for the caller: the lead's
-        or the contact's (or its company's) salesperson; the call's owner only when nobody is responsible."""
-        target = call.lead_id or call.partner_id or call
+        """One open call-back per customer for their voicemails (T7), named after the person: on the contact, else
+        the lead, else the call of a caller known by number only. Another voicemail updates it (count, latest call,
+        due today) rather than adding a second one. It goes to the person responsible for the caller - the lead's or
+        the contact's (or its company's) salesperson - or to the call's owner when nobody is; the call it names
+        shows in that person's day plan (Missed column, with the voicemail's player)."""
         responsible = call.lead_id.user_id or call.partner_id.user_id or call.partner_id.commercial_partner_id.user_id
         user = responsible or call.user_id
         if not user:
             return
-        target.activity_schedule(
+        callback = self._open_callback(call)
+        who = self._person_to_call_back(call)
+        if callback:
+            count = callback.callback_count + 1
+            callback.write({
+                "summary": _("Call back %(who)s: %(count)s voicemails", who=who, count=count),
+                "note": _("Listen to the latest voicemail on the call “%s” and call back.", call.name),
+                "callback_call_id": call.id,
+                "callback_count": count,
+                "date_deadline": fields.Date.context_today(callback),
+            })
+            return
+        (call.partner_id or call.lead_id or call).activity_schedule(
             "mail.mail_activity_data_call",
-            summary=_("Call back %(number)s: voicemail", number=call.phone),
+            summary=_("Call back %(who)s: voicemail", who=who),
             note=_("Listen to the voicemail on the call “%s” and call back.", call.name),
             user_id=user.id,
+            callback_call_id=call.id,
         )
+
+    @staticmethod
+    def _person_to_call_back(call):
+        """The person's own name (not "Company, Person"): the contact, else the lead's contact, else the number."""
+        lead = call.lead_id
+        return call.partner_id.name or lead.contact_name or lead.partner_name or lead.name or call.phone or ""
+
+    def _open_callback(self, call):
+        """The open voicemail call-back of the call's customer: the contact's, else the lead's, else the one of an
+        earlier call from the same number with nobody known."""
+        target = call.partner_id or call.lead_id
+        call_type = self.env.ref("mail.mail_activity_data_call")
+        domain = [("callback_call_id", "!=", False), ("activity_type_id", "=", call_type.id)]
+        if target:
+            domain += [("res_model", "=", target._name), ("res_id", "=", target.id)]
+        elif call.phone_e164:
+            domain += [("res_model", "=", "crm.call"), ("callback_call_id.phone_e164", "=", call.phone_e164),
+                       ("callback_call_id.partner_id", "=", False), ("callback_call_id.lead_id", "=", False)]
+        else:
+            return self.env["mail.activity"]
+        return self.env["mail.activity"].search(domain, order="id desc", limit=1)
 
     def _notify(self, call, event, previous_state, extensions):
         """Pop the call up on the rung user's screens; tell everyone it rang (at ``extensions``) how it goes on

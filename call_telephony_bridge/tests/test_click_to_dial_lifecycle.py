@@ -220,3 +220,33 @@ class TestClickToDialLifecycle(HttpCase):
         call = Call.search([("user_id", "=", admin.id), ("external_ref", "like", "odoo-c2d-%")])
         self.assertEqual((call.state, call.duration), ("done", 7))
         self.assertIn("Asked for the price of 40 desks", call.description, "the notes typed during the call are kept")
+
+    def test_tour_one_call_button_dials_and_call_back_dials_too(self):
+        admin = self.env.ref("base.user_admin")
+        admin.telephony_extension = "209"
+        Call = self.env["crm.call"]
+        self.start_tour(f"/odoo/contacts/{self.partner.id}", "call_telephony_bridge_one_call_button", login="admin")
+        dialled = Call.search([("user_id", "=", admin.id), ("external_ref", "like", "odoo-c2d-%")])
+        self.assertEqual((dialled.state, dialled.partner_id), ("ringing", self.partner))
+        missed = EventPoster(self)
+        missed.post("ringing", 0, "209")
+        missed.post("hangup", 20, None, reason="no_answer")
+        self.start_tour(f"/odoo/crm.call/{missed.call().id}", "call_telephony_bridge_call_back_dials", login="admin")
+        dialled = Call.search([("user_id", "=", admin.id), ("external_ref", "like", "odoo-c2d-%")]) - dialled
+        self.assertEqual((dialled.state, dialled.partner_id), ("ringing", self.partner), "Call Back dials")
+
+    def test_without_an_extension_call_is_the_timer_and_a_scheduled_call_dials_itself(self):
+        self.assertTrue(self.partner.with_user(self.agent).telephony_can_dial)
+        scheduled = self.env["crm.call"].with_user(self.agent).create({
+            "state": "scheduled", "direction": "outbound", "partner_id": self.partner.id,
+            "phone": self.partner.phone, "start": datetime.now(UTC).replace(tzinfo=None) + timedelta(hours=1),
+        })
+        scheduled.action_call()
+        self.assertEqual(scheduled.state, "ringing", "the scheduled call is the one that rings, no second call")
+        self.assertTrue(scheduled.external_ref.startswith("odoo-c2d-"))
+        self.agent.telephony_extension = False
+        self.env.invalidate_all()
+        self.assertFalse(self.partner.with_user(self.agent).telephony_can_dial)
+        action = self.partner.with_user(self.agent).action_call_now()
+        self.assertEqual(self.env["crm.call"].browse(action["res_id"]).state, "in_progress", "the timer call")
+

@@ -98,6 +98,8 @@ class TestEndToEndAsterisk(HttpCase):
         self.asterisk.agent("202", ring=1)
         call_id = self.asterisk.call_in("+48739111222", LINE_DIGITS, talk=2)
         call = self.wait_for_call([("external_ref", "=", call_id)], "done", ready=lambda call: call.lead_id)
-        self.assertFalse(call.partner_id)
-        self.assertEqual(call.lead_id.phone, call.phone)
-        self.line.unknown_number_action = "offer"
+        # The bridge may still be posting this call's last events on the shared connection: read between them.
+        with self.registry.test_lock:
+            self.assertFalse(call.partner_id)
+            self.assertEqual(call.lead_id.phone, call.phone)
+            self.line.unknown_number_action = "offer"

@@ -175,6 +175,38 @@ class TestEventsEndpoint(HttpCase):
         self.assertEqual(call.recording_id.name, "voicemail.wav")
         activity = self.partner.activity_ids.filtered(lambda a: "voicemail" in (a.summary or ""))
         self.assertEqual(activity.user_id, self.agent)
+        self.assertEqual((activity.summary, activity.callback_call_id), ("Call back Anna Kowalska: voicemail", call))
+
+    def leave_voicemail(self, extension="201", number=None):
+        pbx = self.poster(**({"number": number} if number else {}))
+        pbx.post("ringing", 0, extension)
+        pbx.post("voicemail", 20, None, recording={
+            "name": "voicemail.wav", "content_type": "audio/wav", "data_base64": base64.b64encode(WAV).decode()})
+        pbx.post("hangup", 40, None, reason="answered")
+        return pbx.call()
+
+    def test_voicemails_of_one_customer_make_one_callback_in_the_day_plan_of_their_salesperson(self):
+        # The calls ring the colleague, but Anna is the agent's customer: the agent calls her back.
+        calls = [self.leave_voicemail(extension="202") for _ in range(4)]
+        self.assertEqual({c.user_id for c in calls}, {self.colleague})
+        callbacks = self.env["mail.activity"].search([("callback_call_id", "!=", False)])
+        self.assertEqual(len(callbacks), 1, "one open call-back per customer, updated by each voicemail")
+        self.assertEqual((callbacks.res_model, callbacks.res_id, callbacks.user_id),
+                         ("res.partner", self.partner.id, self.agent))
+        self.assertEqual(callbacks.summary, "Call back Anna Kowalska: 4 voicemails")
+        self.assertEqual((callbacks.callback_call_id, callbacks.callback_count), (calls[-1], 4))
+        missed = self.env["crm.call"].with_user(self.agent).get_day_plan()["missed"]["records"]
+        latest = next(card for card in missed if card["id"] == calls[-1].id)
+        self.assertEqual(latest["recording_id"][0], calls[-1].recording_id.id, "its voicemail plays on the card")
+
+    def test_voicemails_of_an_unknown_number_make_one_callback_named_after_the_number(self):
+        number = "+48 799 000 111"
+        first, second = self.leave_voicemail(number=number), self.leave_voicemail(number=number)
+        callbacks = self.env["mail.activity"].search([("callback_call_id", "!=", False)])
+        self.assertEqual(len(callbacks), 1)
+        self.assertEqual((callbacks.res_model, callbacks.res_id), ("crm.call", first.id))
+        self.assertEqual((callbacks.callback_call_id, callbacks.user_id), (second, self.agent))
+        self.assertIn("2 voicemails", callbacks.summary)
 
     # ------------------------------------------------------------------ bad input
     def test_bad_bodies_are_refused_with_400(self):

@@ -79,10 +79,17 @@ export class DayPlan extends Component {
         this.notification = useService("notification");
         this.keepLast = new KeepLast();
         this.sections = DAY_PLAN_SECTIONS;
-        this.state = useState({ plan: null, liveCalls: [], busyCallId: false, showFolded: false });
+        // owner: "" for my own plan, "user:<id>" or "team:<id>" for a call manager looking at others'.
+        this.state = useState({
+            plan: null, liveCalls: [], busyCallId: false, showFolded: false, teams: [], owner: "",
+        });
         this.display = { controlPanel: {} };
 
-        onWillStart(() => this.load());
+        onWillStart(async () => {
+            const choices = await this.orm.call("crm.call", "get_day_plan_choices", []);
+            this.state.teams = choices.teams;
+            await this.load();
+        });
         // Live from the bus: a call that rings, ends or moves updates the plan at once.
         const busService = useService("bus_service");
         const onChange = () => {
@@ -113,7 +120,7 @@ export class DayPlan extends Component {
     async load() {
         const [plan, liveCalls] = await this.keepLast.add(
             Promise.all([
-                this.orm.call("crm.call", "get_day_plan", []),
+                this.orm.call("crm.call", "get_day_plan", [], this.ownerArgs()),
                 this.orm.searchRead(
                     "crm.call",
                     [
@@ -127,6 +134,31 @@ export class DayPlan extends Component {
         );
         Object.assign(this.state, { plan, liveCalls });
         this.scheduleOverdueReload(plan);
+    }
+
+    /** get_day_plan's arguments for the plan chosen in the switcher. */
+    ownerArgs() {
+        const [kind, id] = this.state.owner.split(":");
+        return kind ? { [`${kind}_id`]: Number(id) } : {};
+    }
+
+    onOwnerChange(ev) {
+        this.state.owner = ev.target.value;
+        return this.load();
+    }
+
+    teamLabel(team) {
+        return _t("%s: whole team", team.name);
+    }
+
+    /** The users of the plan shown, for the domains of its full lists. */
+    get ownerIds() {
+        const [kind, id] = this.state.owner.split(":");
+        if (kind === "team") {
+            const team = this.state.teams.find((t) => t.id === Number(id));
+            return team ? team.users.map((u) => u.id) : [];
+        }
+        return [kind === "user" ? Number(id) : user.userId];
     }
 
     section(key) {
@@ -226,13 +258,17 @@ export class DayPlan extends Component {
         const now = serializeDateTime(DateTime.now());
         const dayStart = serializeDateTime(DateTime.local().startOf("day"));
         const dayEnd = serializeDateTime(DateTime.local().startOf("day").plus({ days: 1 }));
-        const mine = [["user_id", "=", user.userId]];
+        const owners = this.ownerIds;
+        const mine = [["user_id", "in", owners]];
         const scheduled = [...mine, ["state", "=", "scheduled"]];
         return {
             overdue: [...scheduled, ["start", "<", now]],
             today: [...scheduled, ["start", ">=", now], ["start", "<", dayEnd]],
             upcoming: [...scheduled, ["start", ">=", dayEnd]],
-            missed: [...mine, ["state", "=", "missed"], ["direction", "=", "inbound"]],
+            missed: [
+                "|", ...mine, ["callback_activity_ids.user_id", "in", owners],
+                ["state", "=", "missed"], ["direction", "=", "inbound"],
+            ],
             done_today: [...mine, ["state", "=", "done"], ["start", ">=", dayStart], ["start", "<", dayEnd]],
         }[key];
     }
