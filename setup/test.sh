@@ -31,6 +31,12 @@ failed=0
 skipped=0
 
 ensure_chromium() {
+    # A CJK font, so that Japanese screens (tours, screenshots) are readable rather than boxes.
+    if ! fc-list 2>/dev/null | grep -qiE "vlgothic|noto sans cjk"; then
+        note "installing a Japanese font (fonts-vlgothic) for the browser tours"
+        { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-vlgothic; } >/dev/null 2>&1 \
+            || die "a Japanese font is needed for the browser tours and could not be installed: run 'apt-get install fonts-vlgothic' and run this again."
+    fi
     command -v chromium >/dev/null 2>&1 || command -v google-chrome >/dev/null 2>&1 && return 0
     note "installing Debian's chromium for the browser tours"
     { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; } >/dev/null 2>&1 \

@@ -9,6 +9,8 @@ from ..tools.call_statistics import AGGREGATE_MODELS, CALL_LOCAL_DAY, CALL_OWNER
 
 # Calls that took place (or are taking place): what "calls per day" counts.
 NOT_HELD_STATES = ("scheduled", "cancelled")
+# What the dashboard's history counts: calls that took place or were missed, never planned or live ones.
+HISTORY_STATES = ("done", "missed")
 
 # Averages and rates of a group are ratios of its sums, never averages of the rows' ratios:
 # aggregate spec -> (numerator column, denominator columns, factor).
@@ -205,21 +207,28 @@ class CrmCallReport(models.Model):
             self.env[model]._rebuild()
 
     @api.model
-    def get_dashboard_data(self, months=6, period="month"):
+    def get_dashboard_data(self, months=6, period="month", team_id=None, user_id=None):
         """The Calls dashboard's figures over the last ``months`` months, as the current user may see them.
 
         Average duration per rep per month, calls per day, the status breakdown, a few totals, and the
         distinct leads contacted per ``period`` ("week" or "month") by the pre-sales teams (every team
-        when none is marked pre-sales)."""
+        when none is marked pre-sales). ``team_id`` / ``user_id`` narrow the calls to one sales team or
+        one salesperson the user may read. Only calls that took place or were missed count: planned,
+        cancelled and live calls are no history."""
         months = max(1, min(int(months), 36))
         period = period if period in ("week", "month") else "month"
         today = fields.Date.context_today(self)
         date_from = date_utils.start_of(today, "month") - relativedelta(months=months - 1)
-        in_range = [("date", ">=", date_from), ("date", "<=", today)]
+        whose = []
+        if team_id:
+            whose.append(("team_id", "=", self.env["crm.call"]._browse_argument("crm.team", team_id).id))
+        if user_id:
+            whose.append(("user_id", "=", self.env["crm.call"]._browse_argument("res.users", user_id).id))
+        in_range = [("date", ">=", date_from), ("date", "<=", today), ("state", "in", HISTORY_STATES)] + whose
         month_keys = [date_from + relativedelta(months=index) for index in range(months)]
 
         # Completed calls are in the past: no upper bound, so the monthly table answers.
-        completed = [("date", ">=", date_from), ("state", "=", "done")]
+        completed = [("date", ">=", date_from), ("state", "=", "done")] + whose
         avg_rows = self._read_group(completed, ["user_id", "date:month"], ["duration_avg:avg"])
         reps = {}
         for user, month, average in avg_rows:
@@ -250,4 +259,15 @@ class CrmCallReport(models.Model):
             "states": [{"state": state, "label": state_labels.get(state, state), "count": count}
                        for state, count in states],
             "leads": self.env["crm.call.lead.report"]._dashboard_leads(date_from, today, period),
+            "filters": self._dashboard_filters(),
+        }
+
+    @api.model
+    def _dashboard_filters(self):
+        """The sales teams and salespeople the user may narrow the dashboard to (record rules apply)."""
+        teams = self.env["crm.team"].search([])
+        users = self.env["res.users"].search([("groups_id", "in", self.env.ref("sales_team.group_sale_salesman").id)])
+        return {
+            "teams": [{"id": team.id, "name": team.name} for team in teams],
+            "users": [{"id": user.id, "name": user.name} for user in users],
         }

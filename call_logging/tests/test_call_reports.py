@@ -252,6 +252,22 @@ class TestCallReports(CallCase):
             {"team_id": self.team_pl.id, "name": "Warsaw", "values": {month: 2}, "total": 2},
         ])
 
+    def test_dashboard_narrows_to_a_salesperson_or_a_team_and_counts_only_history(self):
+        self.env["crm.call"].with_user(self.anna).create({
+            "state": "scheduled", "direction": "outbound", "partner_id": self.contact.id,
+            "start": fields.Datetime.now() + timedelta(hours=2),
+        })
+        everyone = self.Report.with_user(self.boss).get_dashboard_data(months=2)
+        anna = self.Report.with_user(self.boss).get_dashboard_data(months=2, user_id=self.anna.id)
+        warsaw = self.Report.with_user(self.boss).get_dashboard_data(months=2, team_id=self.team_pl.id)
+        self.assertEqual({state["state"] for state in everyone["states"]} - {"done", "missed"}, set(),
+                         "a planned call is no history")
+        self.assertEqual({rep["user_id"] for rep in anna["avg_duration"]}, {self.anna.id})
+        self.assertLess(anna["totals"]["calls"], everyone["totals"]["calls"])
+        self.assertTrue({rep["user_id"] for rep in warsaw["avg_duration"]} <= {self.anna.id, self.piotr.id})
+        self.assertIn({"id": self.team_pl.id, "name": "Warsaw"}, everyone["filters"]["teams"])
+        self.assertIn(self.anna.id, [user["id"] for user in everyone["filters"]["users"]])
+
     def test_dashboard_leads_follow_the_presales_teams_per_week(self):
         self.env["crm.team"].search([("is_presales", "=", True)]).is_presales = False  # the demo's
         self.team_jp.is_presales = True

@@ -40,7 +40,7 @@ export class CallsDashboard extends Component {
         this.keepLast = new KeepLast();
         this.ranges = RANGES;
         this.formatSeconds = formatSeconds;
-        this.state = useState({ months: 6, period: "month", data: null });
+        this.state = useState({ months: 6, period: "month", teamId: false, userId: false, data: null });
         this.display = { controlPanel: {} };
         onWillStart(() => this.load());
     }
@@ -50,12 +50,24 @@ export class CallsDashboard extends Component {
             this.orm.call("crm.call.report", "get_dashboard_data", [], {
                 months: this.state.months,
                 period: this.state.period,
+                team_id: this.state.teamId || null,
+                user_id: this.state.userId || null,
             })
         );
     }
 
     setMonths(months) {
         this.state.months = months;
+        return this.load();
+    }
+
+    setTeam(ev) {
+        this.state.teamId = parseInt(ev.target.value) || false;
+        return this.load();
+    }
+
+    setUser(ev) {
+        this.state.userId = parseInt(ev.target.value) || false;
         return this.load();
     }
 
