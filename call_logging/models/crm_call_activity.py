@@ -87,12 +87,13 @@ class CrmCall(models.Model):
         return pytz.utc.localize(self.start).astimezone(tz).date()
 
     @api.model
-    def get_day_plan(self):
+    def get_day_plan(self, user_id=None, team_id=None):
         """The day plan, with the call activities of other apps (no call behind them) as tasks."""
-        plan = super().get_day_plan()
+        plan = super().get_day_plan(user_id=user_id, team_id=team_id)
+        owners = self._day_plan_owners(user_id, team_id)
         today = fields.Date.context_today(self)
         activities = self.env["mail.activity"].search([
-            ("user_id", "=", self.env.uid), ("activity_category", "=", "phonecall"),
+            ("user_id", "in", owners.ids), ("activity_category", "=", "phonecall"),
             ("crm_call_ids", "=", False),
         ], order="date_deadline asc", limit=60)
         for key in ACTIVITY_SECTIONS:
