@@ -32,7 +32,6 @@ CLICK_TO_DIAL_PREFIX = "odoo-c2d-"
 LOCAL_EXTENSION = re.compile(r"^Local/([^@]+)@")
 # A recording Asterisk could not hand over (shutting down, restarting) is asked for again so long.
 RECORDING_RETRY_FOR = 3600.0
-RECORDING_RETRY_EVERY = 10.0
 
 
 def event_time(timestamp=None):
@@ -606,7 +605,8 @@ class CallTracker:
         self.spool.append(event)
         # The call's state goes to disk with what Odoo was just told, before any further ARI request:
         # a bridge killed meanwhile must not tell it again (a second hangup) nor forget it (an answer).
-        self._save_changes()
+        if call.call_id in self.calls:
+            self._save_call(call)
 
     # ------------------------------------------------------------------ restart and reconnection
 
@@ -672,10 +672,15 @@ class CallTracker:
             self.store.delete(call_id)
             del self._saved[call_id]
         for call in self.calls.values():
-            snapshot = call.snapshot()
-            if self._saved.get(call.call_id) != snapshot:
-                self.store.save(call.call_id, snapshot)
-                self._saved[call.call_id] = snapshot
+            self._save_call(call)
+
+    def _save_call(self, call):
+        if self.store is None:
+            return
+        snapshot = call.snapshot()
+        if self._saved.get(call.call_id) != snapshot:
+            self.store.save(call.call_id, snapshot)
+            self._saved[call.call_id] = snapshot
 
     @staticmethod
     def _quietly(action, *args):

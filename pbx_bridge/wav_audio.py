@@ -34,15 +34,3 @@ def checked_wav(data):
     return (b"RIFF" + struct.pack("<I", data_start + audio_size - 8) + data[8:data_start - 4]
             + struct.pack("<I", audio_size) + data[data_start:data_start + audio_size])
 
-
-def wav_seconds(data):
-    """The length in seconds of a valid WAV's audio."""
-    offset, rate_bytes = 12, None
-    while offset + 8 <= len(data):
-        chunk, size = data[offset:offset + 4], struct.unpack("<I", data[offset + 4:offset + 8])[0]
-        if chunk == b"fmt ":
-            rate_bytes = struct.unpack("<I", data[offset + 16:offset + 20])[0]
-        elif chunk == b"data":
-            return size / rate_bytes if rate_bytes else 0.0
-        offset += 8 + size + (size & 1)
-    return 0.0

@@ -14,7 +14,6 @@ import socket
 import subprocess
 import sys
 import threading
-import time
 import uuid
 from pathlib import Path
 
@@ -299,5 +298,3 @@ def bridge_process(pbx, odoo, tmp_path):
 def wait_hangup(odoo, call_id, timeout=30):
     return odoo.wait_event(call_id, "hangup", timeout=timeout)
 
-
-__all__ = ["CUSTOMER", "LINE_NUMBER", "wait_for", "wait_hangup", "time"]
