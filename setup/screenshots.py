@@ -1,10 +1,16 @@
 """Screenshots of the running product in Polish and Japanese (and English), taken in headless chromium.
 
-The browser check of issue 7: for each language it switches the demo user (admin) to that
-language - installing the language first if the database lacks it - and photographs the
-day plan, a completed call's form and the screen-pop of the next incoming call. While each
-page is open it lists the English terms of our two addons still visible on it, so that a
-missing translation shows up here as well as in the test ``TestTranslations``.
+For each language it switches the demo user (admin) to that language - installing the language
+first if the database lacks it - and photographs the day plan, a completed call's form, the
+Calls page of that call's contact and the screen-pop of the next incoming call. While each page
+is open it lists what is still English on it, labels and stored data alike:
+
+- the English terms of our two addons (a missing translation, as in the test ``TestTranslations``);
+- any text shown the same on the English page and on the translated one that is not a name
+  (of a contact, lead, user, company or team), a number, a date or a code: a subject stored
+  in English, an Odoo label without a translation.
+
+English is photographed first, as the reference the translated pages are compared with.
 
 Run it against the product served by ``setup/run.sh`` (the simulated PBX there places a call
 every 20 s, which is what brings up the popup)::
@@ -16,9 +22,10 @@ every 20 s, which is what brings up the popup)::
 
 Writes, next to each addon's description page (``static/description/``)::
 
-    call_logging/.../screenshot_day_plan_<pl|ja|en>.png
-    call_logging/.../screenshot_call_form_<pl|ja|en>.png
-    call_telephony_bridge/.../screenshot_popup_<pl|ja|en>.png
+    call_logging/.../screenshot_day_plan_<en|pl|ja>.png
+    call_logging/.../screenshot_call_form_<en|pl|ja>.png
+    call_logging/.../screenshot_contact_calls_<en|pl|ja>.png
+    call_telephony_bridge/.../screenshot_popup_<en|pl|ja>.png
 
 The user's language (and their "open the caller's card on answer" preference, switched off
 while the screenshots are taken) is set back to what it was at the end. Exits non-zero if a page did not
@@ -177,6 +184,40 @@ class Browser:
             shutil.rmtree(self.profile, ignore_errors=True)
 
 
+# Words every language shows as they are.
+UNTRANSLATED_WORDS = {"Odoo", "OdooBot", "CRM", "PBX", "SIP", "E.164", "Asterisk", "Asterisk ARI", "ARI", "VoIP",
+                      "WebRTC", "SMS", "ID", "OK"}
+
+
+def proper_names(odoo):
+    """The names the demo data gives people, companies, leads and teams: the same in every language."""
+    names = set()
+    for model in ("res.partner", "res.users", "res.company", "crm.lead", "crm.team"):
+        for record in odoo.call(model, "search_read", [], ["display_name"], context={"active_test": False}):
+            names.add(record["display_name"].strip())
+            names.update(part.strip() for part in record["display_name"].split(","))
+    return names
+
+
+def is_data(text, names):
+    """Whether ``text`` may read the same in every language: a name, a number, a date, an address, a code."""
+    if text in names or text in UNTRANSLATED_WORDS or len(text) <= 3:
+        return True
+    if not re.search(r"[A-Za-z]{3}", text) or "@" in text or "://" in text:
+        return True
+    words = re.findall(r"[A-Za-z][A-Za-z'.-]*", text)
+    # A name followed by digits or punctuation ("Kowalski (+48 ...)"), or made only of known names and words.
+    return all(word in UNTRANSLATED_WORDS or any(word in name.split() for name in names) for word in words)
+
+
+def left_in_english(texts, reference, known_english, names):
+    """What of a translated page's texts is still English: terms of our addons, and texts the English page
+    shows word for word that are not names or numbers."""
+    terms = set(texts) & known_english
+    unchanged = {text for text in set(texts) & set(reference) if not is_data(text, names)}
+    return sorted(terms | unchanged)
+
+
 def english_terms():
     """The source terms of our addons a user could read: words, not codes or sample values."""
     terms = set()
@@ -194,8 +235,9 @@ def main():
     parser.add_argument("--db", default="calls_demo")
     parser.add_argument("--login", default="admin")
     parser.add_argument("--password", default="admin")
-    parser.add_argument("--langs", default="pl_PL,ja_JP")
-    parser.add_argument("--pages", default="day_plan,call_form,popup")
+    parser.add_argument("--langs", default="en_US,pl_PL,ja_JP",
+                        help="English first: the pages the translated ones are compared with")
+    parser.add_argument("--pages", default="day_plan,call_form,contact_calls,popup")
     parser.add_argument("--popup-wait", type=int, default=240, help="seconds to wait for an incoming call")
     parser.add_argument("--width", type=int, default=1440)
     parser.add_argument("--height", type=int, default=900)
@@ -214,14 +256,23 @@ def main():
     calls = odoo.call("crm.call", "search_read",
                       [("state", "=", "done"), ("direction", "=", "outbound"), ("partner_id", "!=", False),
                        ("purpose_id", "!=", False),
-                       ("result_id", "!=", False)], ["id"], order="start desc", limit=1)
+                       ("result_id", "!=", False)], ["id", "partner_id"], order="start desc", limit=1)
     if not calls:
         raise SystemExit("screenshots: the database holds no completed call with a purpose and a result "
                          "(install the addons with their demo data).")
-    call_id = calls[0]["id"]
+    call_id, partner_id = calls[0]["id"], calls[0]["partner_id"][0]
     pages = args.pages.split(",")
     known_english = english_terms()
-    left_in_english = {}
+    names = proper_names(odoo)
+    english_texts = {}  # page -> what the English page showed
+    still_english = {}
+    def record(page, suffix, texts):
+        if suffix == "en":
+            english_texts[page] = texts
+        else:
+            still_english[f"{page}_{suffix}"] = left_in_english(texts, english_texts.get(page, ()), known_english,
+                                                                names)
+
     browser = Browser(args.width, args.height)
     try:
         browser.send("Network.setCookie", name="session_id", value=odoo.session_id, url=args.url)
@@ -235,12 +286,19 @@ def main():
                 shots.append(("day_plan", "call_logging", day_plan, ".o_call_day_plan_board"))
             if "call_form" in pages:
                 call_form = f"{args.url}/odoo/action-call_logging.crm_call_action/{call_id}"
-                shots.append(("call_form", "call_logging", call_form, ".o_form_view .o_field_widget"))
-            for name, addon, url, selector in shots:
+                shots.append(("call_form", "call_logging", call_form, ".o_form_view .o_field_widget", None))
+            if "contact_calls" in pages:
+                contact = f"{args.url}/odoo/contacts/{partner_id}"
+                shots.append(("contact_calls", "call_logging", contact, ".o_form_view .o_notebook",
+                              ".o_notebook .nav-link[name=calls]"))
+            for name, addon, url, selector, tab in shots:
                 # The web client may still replay the last minute's bus notifications (a call answered just
                 # before, opening its caller's card): take the picture again if the page went elsewhere.
                 for _attempt in range(5):
                     browser.open(url, selector)
+                    if tab:
+                        browser.evaluate(f"document.querySelector({json.dumps(tab)})?.click()")
+                        browser.wait_for(".o_notebook .tab-pane.active .o_list_renderer", 30)
                     browser.close_popups()
                     texts = browser.texts()
                     path = ROOT / addon / "static" / "description" / f"screenshot_{name}_{suffix}.png"
@@ -248,7 +306,7 @@ def main():
                     if browser.evaluate(f"!!document.querySelector({json.dumps(selector)})"):
                         break
                     time.sleep(5)
-                left_in_english[f"{name}_{suffix}"] = sorted(set(texts) & known_english)
+                record(name, suffix, texts)
             if "popup" in pages:
                 # A popup of a call that rings from now on, so made in the new language.
                 last = odoo.call("crm.call", "search_read", [], ["id"], order="id desc", limit=1)
@@ -267,7 +325,7 @@ def main():
                     " el.querySelector('.o_telephony_close')?.click(); } })"
                 )
                 time.sleep(0.5)
-                left_in_english[f"popup_{suffix}"] = sorted(set(browser.texts()) & known_english)
+                record("popup", suffix, browser.texts())
                 browser.screenshot(ROOT / "call_telephony_bridge" / "static" / "description"
                                    / f"screenshot_popup_{suffix}.png")
     finally:
@@ -277,10 +335,12 @@ def main():
             odoo.call("res.users", "write", [odoo.uid], {"telephony_open_record_on_answer": open_on_answer})
 
     english_seen = False
-    for shot, terms in left_in_english.items():
-        if terms and not shot.endswith("_en"):
+    for shot, terms in still_english.items():
+        if terms:
             english_seen = True
-            print(f"screenshots: {shot} still shows in English: {', '.join(terms)}")
+            print(f"screenshots: {shot} still shows in English: {' | '.join(terms)}")
+        else:
+            print(f"screenshots: {shot}: nothing left in English")
     if english_seen and not args.allow_english:
         sys.exit(1)
 

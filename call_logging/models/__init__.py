@@ -26,5 +26,6 @@ from . import crm_call_activity
 from . import res_partner_managers
 from . import res_partner_phone_appointment
 from . import res_config_settings
+from . import ir_module
 # Last: its checks must run before every other override of crm.call (see its docstring).
 from . import crm_call_system_fields

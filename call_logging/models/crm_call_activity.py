@@ -7,15 +7,21 @@ view and the systray count it. It follows the call (moved, reassigned, renamed) 
 call stops being planned: marked done when the call is completed, removed when it is cancelled
 or deleted. Marking the activity done in the CRM completes the call. Call activities of other
 apps (no call behind them) show in the day plan beside the calls.
+
+A call-back to-do (a voicemail to return) is done once someone talked with that customer after
+the missed call: a completed call that reached them, in or out, by anyone.
 """
 
 import pytz
 
 from odoo import _, api, fields, models
+from odoo.osv import expression
 
 # What an activity shows of its call.
 SYNCED_FIELDS = {"state", "start", "user_id", "lead_id", "partner_id", "name", "agenda", "purpose_id"}
 ACTIVITY_SECTIONS = ("overdue", "today", "upcoming")
+# What may turn a call into the conversation that answers a call-back.
+CALLBACK_CLOSING_FIELDS = {"state", "result_id", "partner_id", "lead_id", "phone"}
 
 
 class CrmCall(models.Model):
@@ -30,12 +36,15 @@ class CrmCall(models.Model):
     def create(self, vals_list):
         calls = super().create(vals_list)
         calls._sync_call_activity()
+        calls._close_answered_callbacks()
         return calls
 
     def write(self, vals):
         result = super().write(vals)
         if SYNCED_FIELDS.intersection(vals) and not self.env.context.get("call_activity_syncing"):
             self._sync_call_activity()
+        if CALLBACK_CLOSING_FIELDS.intersection(vals):
+            self._close_answered_callbacks()
         return result
 
     def unlink(self):
@@ -81,6 +90,34 @@ class CrmCall(models.Model):
             new = self.env["mail.activity"].sudo().with_context(mail_activity_quick_update=True).create(vals)
             call.sudo().with_context(call_activity_syncing=True).call_activity_id = new
 
+    def _close_answered_callbacks(self):
+        """Mark done the call-back to-dos these calls answer: a completed call that reached the customer (contact,
+        lead or number) after the missed call the to-do returns."""
+        talks = self.filtered(lambda call: call.state == "done" and call.start
+                              and (not call.result_id or call.result_id.is_reached)
+                              and (call.partner_id or call.lead_id or call.phone_e164))
+        if not talks:
+            return
+        # sudo: the to-do may be a colleague's (the customer's salesperson): the conversation that answers it
+        # is this call, on which the user's rights were checked; nothing of the to-do is shown
+        Activity = self.env["mail.activity"].sudo()
+        for call in talks:
+            customer = []
+            if call.partner_id:
+                customer.append([("res_model", "=", "res.partner"), ("res_id", "=", call.partner_id.id)])
+            if call.lead_id:
+                customer.append([("res_model", "=", "crm.lead"), ("res_id", "=", call.lead_id.id)])
+            if call.phone_e164:
+                customer.append([("callback_call_id.phone_e164", "=", call.phone_e164)])
+            callbacks = Activity.search(expression.AND([
+                [("callback_call_id", "!=", False), ("callback_call_id", "!=", call.id),
+                 ("callback_call_id.start", "<", call.start)],
+                expression.OR(customer),
+            ]))
+            if callbacks:
+                callbacks.action_feedback(feedback=_("%(who)s talked with the customer: “%(call)s”.",
+                                                     who=call.user_id.name or _("Someone"), call=call.name))
+
     def _local_start_date(self):
         """The call's day in its owner's time zone: an activity is due on a date."""
         tz = pytz.timezone(self.user_id.tz or self.env.user.tz or "UTC")
@@ -94,7 +131,8 @@ class CrmCall(models.Model):
         today = fields.Date.context_today(self)
         activities = self.env["mail.activity"].search([
             ("user_id", "in", owners.ids), ("activity_category", "=", "phonecall"),
-            ("crm_call_ids", "=", False),
+            # A call-back's missed call is in the Missed column already, with its voicemail.
+            ("crm_call_ids", "=", False), ("callback_call_id", "=", False),
         ], order="date_deadline asc", limit=60)
         for key in ACTIVITY_SECTIONS:
             plan[key]["tasks"] = []

@@ -55,6 +55,29 @@ class CrmCall(models.Model):
         return self.with_context(lang=lang)._default_subject(self._caller_name(), self.direction)
 
     @api.model
+    def _translate_generated_subjects(self, langs=None, batch_size=1000):
+        """Store in ``langs`` (every installed language by default) the subjects the addon gave existing calls
+        that lack one of them: calls logged before subjects were translated (stored in the language of the
+        moment only), or before a language was installed. Typed subjects stay as typed."""
+        installed = {code for code, _name in self.env["res.lang"].get_installed()} | {"en_US"}
+        wanted = sorted(set(langs or installed) & installed)
+        if not wanted:
+            return 0
+        self.env.cr.execute(SQL(
+            "SELECT id, name FROM crm_call WHERE name IS NOT NULL AND NOT (name ?& %s) ORDER BY id", wanted,
+        ))
+        stored = dict(self.env.cr.fetchall())
+        ids = list(stored)
+        translated = 0
+        for start in range(0, len(ids), batch_size):
+            calls = self.browse(ids[start:start + batch_size]).with_context(active_test=False)
+            generated = calls.filtered(lambda call: set(stored[call.id].values())
+                                       & {call._subject_in(lang) for lang in installed})
+            self._store_subjects(generated, [None] * len(generated))
+            translated += len(generated)
+        return translated
+
+    @api.model
     def _store_subjects(self, calls, typed_subjects):
         """Store each call's subject: in every language when the addon made it (nothing typed, or exactly
         what the form proposed in the writer's language), else as typed for every language."""

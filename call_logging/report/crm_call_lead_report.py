@@ -59,11 +59,18 @@ class CrmCallLeadReport(models.Model):
         )
 
     @api.model
-    def _dashboard_leads(self, date_from, date_to, period):
-        """Distinct leads contacted per team and ``period`` between two days, for the dashboard."""
-        presales = self.env["crm.team"].search([("is_presales", "=", True)])
-        domain = [("date", ">=", date_from), ("date", "<=", date_to)]
-        domain += [("team_id", "in", presales.ids)] if presales else [("team_id", "!=", False)]
+    def _dashboard_leads(self, date_from, date_to, period, whose=()):
+        """Distinct leads contacted per team and ``period`` between two days, for the dashboard.
+
+        ``whose`` is the dashboard's narrowing (a team, a salesperson): what they contacted is shown
+        whether their team is pre-sales or not; otherwise the pre-sales teams, or every team when none is."""
+        domain = [("date", ">=", date_from), ("date", "<=", date_to)] + list(whose)
+        if whose:
+            scope = "chosen"
+        else:
+            presales = self.env["crm.team"].search([("is_presales", "=", True)])
+            scope = "presales" if presales else "all"
+            domain += [("team_id", "in", presales.ids)] if presales else [("team_id", "!=", False)]
         per_period = self._read_group(domain, ["team_id", f"date:{period}"], ["lead_id:count_distinct"])
         totals = dict(self._read_group(domain, ["team_id"], ["lead_id:count_distinct"]))
         periods = sorted({day for _team, day, _count in per_period})
@@ -75,7 +82,7 @@ class CrmCallLeadReport(models.Model):
             row["values"][fields.Date.to_string(day)] = count
         return {
             "period": period,
-            "presales_only": bool(presales),
+            "scope": scope,
             "periods": [{"key": fields.Date.to_string(day), "label": self._period_label(day, period)}
                         for day in periods],
             "teams": sorted(teams.values(), key=lambda team: team["name"]),

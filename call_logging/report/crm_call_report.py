@@ -235,9 +235,11 @@ class CrmCallReport(models.Model):
             rep = reps.setdefault(user.id, {"user_id": user.id, "name": user.name or _("Unassigned"), "values": {}})
             rep["values"][fields.Date.to_string(month)] = average
 
-        per_day = self._read_group(
+        counted_days = dict(self._read_group(
             in_range + [("state", "not in", NOT_HELD_STATES)], ["date:day"], ["call_count:sum"],
-        )
+        ))
+        # Every day of the range is on the chart's time axis, the quiet ones too.
+        days = [date_from + relativedelta(days=index) for index in range((today - date_from).days + 1)]
         state_labels = dict(self._fields["state"]._description_selection(self.env))
         states = self._read_group(in_range, ["state"], ["call_count:sum"], order="call_count:sum desc")
         [totals] = self._read_group(
@@ -254,11 +256,11 @@ class CrmCallReport(models.Model):
                 ["calls", "missed", "talk_time", "avg_duration", "answered_rate", "avg_wait"], totals, strict=True,
             )),
             "avg_duration": sorted(reps.values(), key=lambda rep: rep["name"]),
-            "per_day": [{"key": fields.Date.to_string(day), "label": format_date(self.env, day), "count": count}
-                        for day, count in per_day],
+            "per_day": [{"key": fields.Date.to_string(day), "label": format_date(self.env, day),
+                         "count": counted_days.get(day, 0)} for day in days] if counted_days else [],
             "states": [{"state": state, "label": state_labels.get(state, state), "count": count}
                        for state, count in states],
-            "leads": self.env["crm.call.lead.report"]._dashboard_leads(date_from, today, period),
+            "leads": self.env["crm.call.lead.report"]._dashboard_leads(date_from, today, period, whose),
             "filters": self._dashboard_filters(),
         }
 

@@ -65,3 +65,44 @@ class TestCallActivities(CallCase):
         self.assertEqual([task["summary"] for task in tasks], ["Call about the invoice"])
         self.assertEqual((tasks[0]["res_model"], tasks[0]["res_id"]), ("crm.lead", self.lead.id))
         self.assertIn(tasks[0], plan["today"]["tasks"])
+
+    # ------------------------------------------------------------------
+    # Call-backs
+    # ------------------------------------------------------------------
+    def callback_for(self, missed, target):
+        return target.activity_schedule(
+            "mail.mail_activity_data_call", summary="Call back: voicemail", user_id=self.anna.id,
+            callback_call_id=missed.id,
+        )
+
+    def missed_call(self, **values):
+        return self.Call._as_phone_system().create({
+            "state": "missed", "direction": "inbound", "user_id": self.anna.id,
+            "start": self.now - timedelta(hours=1), **values,
+        })
+
+    def test_a_call_back_to_do_is_done_once_someone_talked_with_the_customer(self):
+        missed = self.missed_call(partner_id=self.contact.id, phone=self.contact.phone)
+        callback = self.callback_for(missed, self.contact)
+        plan = self.Call.with_user(self.anna).get_day_plan()
+        self.assertFalse([task for key in ("overdue", "today", "upcoming") for task in plan[key]["tasks"]],
+                         "its missed call is in the Missed column, not listed again as a task")
+        unanswered = self.log_call(user=self.piotr, result_id=self.env.ref("call_logging.result_no_answer").id)
+        self.assertTrue(callback.exists(), "nobody reached the customer: still to do")
+        self.log_call(user=self.piotr, start=self.now - timedelta(minutes=2))
+        self.assertFalse(callback.exists(), "a colleague talked with the customer: done")
+        done = self.env["mail.message"].search([("model", "=", "res.partner"), ("res_id", "=", self.contact.id),
+                                                ("mail_activity_type_id", "!=", False)], limit=1)
+        self.assertIn(self.piotr.name, done.body)
+        self.assertTrue(unanswered.exists())
+
+    def test_a_call_back_of_a_number_is_done_by_a_call_with_that_number(self):
+        missed = self.missed_call(phone="+48 601 222 333")
+        callback = self.callback_for(missed, missed)
+        self.log_call(partner_id=False, phone="+48 601 999 999")
+        self.assertTrue(callback.exists(), "another number")
+        earlier = self.log_call(partner_id=False, phone="0048 601 222 333", start=self.now - timedelta(hours=3))
+        self.assertTrue(callback.exists(), "a call before the missed one returns nothing")
+        self.assertTrue(earlier.exists())
+        self.log_call(partner_id=False, phone="0048 601 222 333", direction="inbound")
+        self.assertFalse(callback.exists(), "the caller rang again and was answered")

@@ -164,6 +164,28 @@ class TestCallFlows(CallCase):
             self.assertEqual(typed.with_context(lang=lang).name, "Rozmowa o cenach")
             self.assertEqual(renamed.with_context(lang=lang).name, "価格の相談")
 
+    def test_subjects_of_older_calls_are_translated_when_the_addons_terms_load(self):
+        self.env["res.lang"]._activate_lang("pl_PL")
+        who = self.contact.display_name
+        polish, typed, english = self.log_call(), self.log_call(), self.log_call()
+        # As calls logged before subjects were translated: the subject of the moment, in one language only.
+        for call, subject in [(polish, f"Połączenie do: {who}"), (typed, "Rozmowa o cenach"),
+                              (english, f"Call to {who}")]:
+            self.env.cr.execute("UPDATE crm_call SET name = jsonb_build_object('en_US', %s::text) WHERE id = %s",
+                                (subject, call.id))
+        self.env["crm.call"].invalidate_model(["name"])
+        # What an upgrade of the addon and the installation of a language do.
+        self.env["ir.module.module"]._load_module_terms(["call_logging"], ["ja_JP"])
+        self.env["res.lang"]._activate_lang("ja_JP")
+        self.env["ir.module.module"]._load_module_terms(["call_logging"], ["ja_JP"])
+        for call in (polish, english):
+            self.assertEqual(call.with_context(lang="en_US").name, f"Call to {who}")
+            self.assertEqual(call.with_context(lang="pl_PL").name, f"Połączenie do: {who}")
+            self.assertEqual(call.with_context(lang="ja_JP").name, f"{who} への発信")
+        for lang in ("en_US", "pl_PL", "ja_JP"):
+            self.assertEqual(typed.with_context(lang=lang).name, "Rozmowa o cenach", "typed: kept as typed")
+        self.assertEqual(self.env["crm.call"]._translate_generated_subjects(), 0, "nothing left to translate")
+
     def test_lists_beside_the_contact_show_what_the_call_is_about(self):
         purpose = self.env.ref("call_logging.purpose_demo")
         planned = self.schedule_call(purpose_id=purpose.id, agenda="Go through the offer")

@@ -240,8 +240,13 @@ class TestCallReports(CallCase):
             {rep["user_id"]: rep["values"] for rep in data["avg_duration"]},
             {self.anna.id: {month: 212.5}, self.piotr.id: {month: 60.0}},
         )
-        self.assertEqual({day["key"]: day["count"] for day in data["per_day"]},
+        self.assertEqual({day["key"]: day["count"] for day in data["per_day"] if day["count"]},
                          {fields.Date.to_string(self.d1): 2, fields.Date.to_string(self.d2): 2})
+        days = [fields.Date.to_date(day["key"]) for day in data["per_day"]]
+        self.assertEqual((days[0], days[-1], len(days)), (
+            fields.Date.to_date(data["date_from"]), fields.Date.to_date(data["date_to"]),
+            (fields.Date.to_date(data["date_to"]) - fields.Date.to_date(data["date_from"])).days + 1,
+        ), "every day of the range is on the time axis, quiet days at 0")
         self.assertEqual({state["state"]: state["count"] for state in data["states"]}, {"done": 3, "missed": 1})
         self.assertEqual(data["totals"]["calls"], 4)
         self.assertEqual(data["totals"]["missed"], 1)
@@ -266,13 +271,20 @@ class TestCallReports(CallCase):
         self.assertLess(anna["totals"]["calls"], everyone["totals"]["calls"])
         self.assertTrue({rep["user_id"] for rep in warsaw["avg_duration"]} <= {self.anna.id, self.piotr.id})
         self.assertIn({"id": self.team_pl.id, "name": "Warsaw"}, everyone["filters"]["teams"])
+        # Leads Contacted follows the narrowing too: the chosen team even when it is not pre-sales, one person's leads.
+        self.assertEqual(([team["name"] for team in warsaw["leads"]["teams"]], warsaw["leads"]["scope"]),
+                         (["Warsaw"], "chosen"))
+        piotr = self.Report.with_user(self.boss).get_dashboard_data(months=2, user_id=self.piotr.id)
+        self.assertEqual(sum(team["total"] for team in piotr["leads"]["teams"]),
+                         len(self.env["crm.call"].search([("user_id", "=", self.piotr.id), ("state", "=", "done"),
+                                                          ("lead_id", "!=", False)]).lead_id))
         self.assertIn(self.anna.id, [user["id"] for user in everyone["filters"]["users"]])
 
     def test_dashboard_leads_follow_the_presales_teams_per_week(self):
         self.env["crm.team"].search([("is_presales", "=", True)]).is_presales = False  # the demo's
         self.team_jp.is_presales = True
         leads = self.Report.with_user(self.boss).get_dashboard_data(months=2, period="week")["leads"]
-        self.assertTrue(leads["presales_only"])
+        self.assertEqual(leads["scope"], "presales")
         [tokyo] = leads["teams"]
         self.assertEqual((tokyo["name"], list(tokyo["values"].values()), tokyo["total"]), ("Tokyo", [1], 1))
         # Kenji's call is on D2 in Tokyo: its week starts on the language's first day of the week, up to 6 days before.
@@ -390,6 +402,16 @@ class TestCallReportsDashboardTour(HttpCase):
             self.env["crm.call"].with_user(rep).create({
                 "state": "done", "start": start, "duration": duration, "partner_id": contact.id, "lead_id": lead.id,
             })
+        # A field team, not pre-sales, whose one call the dashboard's filters bring into view.
+        field_rep = new_test_user(self.env, "dash_field_rep", groups="sales_team.group_sale_salesman",
+                                  name="Dash Field Rep", **users)
+        self.env["crm.team"].create({"name": "Dash Field Sales", "company_id": company.id,
+                                     "member_ids": [Command.link(field_rep.id)]})
+        field_lead = self.env["crm.lead"].create({"name": "Dash field lead", "user_id": field_rep.id,
+                                                  "company_id": company.id})
+        self.env["crm.call"].with_user(field_rep).create({
+            "state": "done", "start": start, "duration": 60, "partner_id": contact.id, "lead_id": field_lead.id,
+        })
 
     def test_manager_reads_the_dashboard(self):
         self.start_tour("/odoo/action-call_logging.crm_call_dashboard_action", "call_logging_calls_dashboard",

@@ -4,7 +4,7 @@ from unittest.mock import patch
 
 import pytz
 
-from odoo import fields
+from odoo import Command, fields
 from odoo.addons.bus.models.bus import channel_with_db, dispatch, hashable
 from odoo.addons.bus.websocket import WebsocketConnectionHandler
 from odoo.tests import HttpCase, new_test_user, tagged
@@ -135,6 +135,22 @@ class TestUiTours(HttpCase):
         self.assertRecordValues(call_back, [{"state": "done", "direction": "outbound", "phone": "+48 601 000 111"}])
         logged = self.env["crm.call"].search([("name", "=", "Tour walk-in question")])
         self.assertRecordValues(logged, [{"state": "done", "direction": "inbound", "duration": 125}])
+
+    def test_a_manager_switches_to_a_salespersons_and_a_teams_day_plan(self):
+        boss = new_test_user(self.env, "tour_boss", name="Tour Boss", tz="Europe/Warsaw",
+                             groups="sales_team.group_sale_manager,call_logging.group_call_manager")
+        colleague = new_test_user(self.env, "tour_colleague", groups="sales_team.group_sale_salesman",
+                                  name="Tour Colleague", tz="Europe/Warsaw")
+        self.env["crm.team"].create({"name": "Tour Floor", "user_id": boss.id,
+                                     "member_ids": [Command.set((self.seller | colleague).ids)]})
+        in_two_days = self.now + timedelta(days=2)
+        for user, name in [(boss, "Tour boss budget call"), (self.seller, "Tour seller demo call"),
+                           (colleague, "Tour colleague demo call")]:
+            self.env["crm.call"].with_user(user).create({
+                "name": name, "state": "scheduled", "partner_id": self.contact.id, "start": in_two_days,
+            })
+        self.start_tour("/odoo/action-call_logging.crm_call_action_day_plan", "call_logging_day_plan_switcher",
+                        login="tour_boss")
 
     def test_automation_rules_open_from_the_menu(self):
         self.start_tour("/odoo/action-call_logging.crm_call_action", "call_logging_automation_rules", login="admin")

@@ -80,8 +80,21 @@ export class CallsDashboard extends Component {
         return Math.max(1, ...this.state.data.per_day.map((day) => day.count));
     }
 
-    get maxPerDayLabel() {
-        return _t("at most %(count)s calls a day", { count: this.maxPerDay });
+    /** The count axis, top to bottom: the busiest day, its half (when a whole number) and zero. */
+    get yTicks() {
+        const max = this.maxPerDay;
+        return max % 2 === 0 && max > 2 ? [max, max / 2, 0] : [max, 0];
+    }
+
+    /** The time axis: the first, middle and last day of the range. */
+    get xTicks() {
+        const days = this.state.data.per_day;
+        const picked = [days[0], days[Math.floor((days.length - 1) / 2)], days[days.length - 1]];
+        return picked.filter((day, index) => picked.indexOf(day) === index);
+    }
+
+    dayTitle(day) {
+        return _t("%(day)s: %(count)s calls", { day: day.label, count: day.count });
     }
 
     get totalByState() {
