@@ -1,6 +1,6 @@
 """Screenshots of the running product in Polish and Japanese (and English), taken in headless chromium.
 
-The browser check of issue 7: for each language it switches the demo user (admin) to that
+A browser check of the translations: for each language it switches the demo user (admin) to that
 language - installing the language first if the database lacks it - and photographs the
 day plan, a completed call's form and the screen-pop of the next incoming call. While each
 page is open it lists the English terms of our two addons still visible on it, so that a

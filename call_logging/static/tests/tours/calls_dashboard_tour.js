@@ -1,7 +1,7 @@
 import { registry } from "@web/core/registry";
 
 /**
- * C9 The Calls dashboard as a manager: the average duration of a rep's month,
+ * The Calls dashboard as a manager: the average duration of a rep's month,
  * the status breakdown, calls per day, then the pre-sales team's leads per week.
  */
 registry.category("web_tour.tours").add("call_logging_calls_dashboard", {
