@@ -1,4 +1,4 @@
-"""Load on the real PBX (issue 14): many concurrent inbound calls through a real Asterisk and the bridge.
+"""Load on the real PBX: many concurrent inbound calls through a real Asterisk and the bridge.
 
 New inbound calls arrive at ``--rate`` per second for ``--duration`` seconds, never more than
 ``--max-live`` at once on the PBX (a call waits for a free line, so the schedule slips rather

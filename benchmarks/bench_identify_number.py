@@ -1,4 +1,4 @@
-"""Benchmark of caller identification (issue 8): ``crm.call.identify_number`` against Odoo's own ways.
+"""Benchmark of caller identification: ``crm.call.identify_number`` against Odoo's own ways.
 
 Builds a database of its own with 1,000,000 contacts and 200,000 leads whose numbers
 are written in mixed Polish, Japanese, German and US spellings, national and

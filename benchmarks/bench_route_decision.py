@@ -1,4 +1,4 @@
-"""Benchmark of the route decision (issue 4): ``GET /telephony/v1/route`` with 1,000,000 contacts.
+"""Benchmark of the route decision: ``GET /telephony/v1/route`` with 1,000,000 contacts.
 
 Runs on the database ``bench_identify_number.py`` builds (``calls_bench``: 1,000,000 contacts,
 200,000 leads, the phone lookup filled; run that script first when it is missing). It

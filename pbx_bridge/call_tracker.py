@@ -4,8 +4,9 @@ One ``Call`` per phone call, keyed by its ``call_id`` (the ARI id of the
 call's first leg). Inbound calls are routed step by step (ring-all within a
 step), outbound click-to-dial calls are completed by dialling the customer.
 Outcomes are decided from state ("was it ever answered?", the legs' final
-``Dial`` status), never from a single cause code (samples README points
-1-3 and 12). Every handler is idempotent: Asterisk repeats some events.
+``Dial`` status), never from a single cause code: one outcome comes with
+several causes (a caller who gives up: 16, 19 or 127; a busy Local leg: 0).
+Every handler is idempotent: Asterisk repeats some events.
 """
 
 import base64
@@ -46,7 +47,7 @@ def event_time(timestamp=None):
 
 
 def recording_name(prefix, call_id):
-    """A recording's name from its call's id: ARI names may not contain dots (samples README point 11),
+    """A recording's name from its call's id: ARI refuses recording names with dots,
     and they become file names on the PBX, so only letters, digits, ``-`` and ``_`` are kept."""
     return f"{prefix}-" + re.sub(r"[^A-Za-z0-9_-]", "-", call_id)
 
@@ -257,7 +258,7 @@ class CallTracker:
         call = self._call_of(channel_id)
         if call is None or call.ended:
             return
-        # Without subscribeAll nothing follows StasisEnd (point 5): it ends the leg.
+        # Without subscribeAll a channel sends nothing after its StasisEnd: it ends the leg.
         if channel_id == call.call_id or call.answer_leg is not None and channel_id == call.answer_leg.id:
             self._end(call, event.get("timestamp"))
 

@@ -43,7 +43,7 @@ def _extensions(value):
 
 
 def load_settings(argv=None, environ=None):
-    """Read the environment (see INTERFACE.md and the README), then apply flags."""
+    """Read the environment (the variables and their flags are listed in the README), then apply flags."""
     env = os.environ if environ is None else environ
     parser = argparse.ArgumentParser(prog="python -m pbx_bridge", description="Asterisk ARI to Odoo bridge.")
     parser.add_argument("--ari-url", default=env.get("ARI_URL", Settings.ari_url))

@@ -1,6 +1,6 @@
 """A simulated Asterisk that speaks ARI (REST and events WebSocket) on loopback.
 
-It plays Local-channel call legs the way the recordings in
-``shared/ari-samples`` show a real Asterisk 22 doing it, so that the bridge
+It plays Local-channel call legs the way a real Asterisk 22 does (recordings of
+one are replayed by ``tests/bridge/test_simulator_fidelity.py``), so that the bridge
 can be developed, tested and demonstrated without a PBX.
 """

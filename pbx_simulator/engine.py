@@ -2,8 +2,8 @@
 
 Everything runs on one asyncio loop and every state change emits its events
 synchronously, so the order of events is the order of the code below. The
-orders, states, dial statuses and causes follow the Asterisk 22 recordings in
-``shared/ari-samples`` (see its README for the rules they show) and the real
+orders, states, dial statuses and causes follow recordings of a real Asterisk 22
+(``tests/bridge/test_simulator_fidelity.py`` replays them) and the real
 Asterisk's test world (``tests/asterisk/test_simulator_twins.py`` plays every
 scenario on both and compares what they say).
 """
@@ -227,8 +227,8 @@ class Engine:
             event["asterisk_id"] = ASTERISK_ID
             event["application"] = app
             subscriber.queue.put_nowait(event)
-            # With subscribeAll, a bridge's recording is announced twice, once per subscription path
-            # (samples README point 6); a channel's only once.
+            # With subscribeAll, a bridge's recording is announced twice, once per subscription path;
+            # a channel's only once.
             if subscriber.subscribe_all and event_type.startswith("Recording") \
                     and fields["recording"]["target_uri"].startswith("bridge:"):
                 subscriber.queue.put_nowait(dict(event))
@@ -421,7 +421,7 @@ class Engine:
             first.scenario.on_far_answer(self, first)
 
     def far_reject(self, first, status, cause):
-        """The far end answers busy or congested: the originated half dies with cause 0 (point 3)."""
+        """The far end answers busy or congested: the originated half dies with cause 0, so trust the Dial status."""
         if not first.alive or first.state == "Up":
             return
         second = first.peer
@@ -434,7 +434,7 @@ class Engine:
         self._destroy(second, cause)
 
     def originate_timed_out(self, first):
-        """No answer within the originate timeout: no final Dial, only cause 19 (point 2).
+        """No answer within the originate timeout: no final Dial, only cause 19.
 
         The same happens to an outside caller who gives up: the world's originate of him timed out."""
         if not first.alive or first.state == "Up":
@@ -533,7 +533,7 @@ class Engine:
             self._dial(peer, "RINGING")
 
     def hold(self, channel, on):
-        """Hold or resume; ARI reports it only with HOLD_INTERCEPT(set) (point 7)."""
+        """Hold or resume; ARI reports it only with HOLD_INTERCEPT(set)."""
         if channel.hold_intercept:
             self.phone_hold(channel, on)
 

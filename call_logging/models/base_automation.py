@@ -15,7 +15,7 @@ FAILURE_LOGGER = "odoo.addons.call_logging.automation"
 
 
 class BaseAutomation(models.Model):
-    """Automation Rules on calls never stop a call from being saved (C10).
+    """Automation Rules on calls never stop a call from being saved.
 
     A rule on ``crm.call`` whose condition or action fails is skipped for that call: the call and
     everything done before the rule stay, the rule's own changes are rolled back, and the failure

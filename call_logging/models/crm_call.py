@@ -10,7 +10,7 @@ from ..tools.call_duration import MAX_DURATION, format_duration
 from ..tools.phone_normalize import to_e164
 from ..tools.trust import CALL_ACTION, PHONE_SYSTEM
 
-# A start within this margin of "now" counts as "now" (C3).
+# A start within this margin of "now" counts as "now".
 NOW_MARGIN = timedelta(minutes=1)
 DEFAULT_SCHEDULED_LENGTH = timedelta(minutes=15)
 # Missed calls older than this leave the day plan even when nobody returned them.
@@ -20,7 +20,7 @@ LIVE_STATES = ("ringing", "in_progress", "on_hold")
 CLOSED_STATES = ("done", "missed", "cancelled")
 # Calls that happened (or rang): only managers delete them.
 HISTORY_STATES = ("done", "missed")
-# States only the telephony side may put a call in (C3).
+# States only the telephony side may put a call in.
 TELEPHONY_STATES = ("ringing", "missed")
 # Fields that may still change on a closed call: the PBX's recording and mail bookkeeping.
 FIELDS_WRITABLE_WHEN_CLOSED = {"recording_id", "message_main_attachment_id"}
@@ -297,7 +297,7 @@ class CrmCall(models.Model):
 
     @api.onchange("start")
     def _onchange_start_derive_kind(self):
-        """The kind follows the start (C3): past = log, future = schedule, now = call now.
+        """The kind follows the start: past = log, future = schedule, now = call now.
 
         Not when the form was opened as "Log a call" or "Schedule a call": the user chose the kind."""
         if self._origin.id or self.env.context.get("default_state"):
@@ -364,7 +364,7 @@ class CrmCall(models.Model):
             if not telephony:
                 self._check_manual_creation(state, start, now)
             if state == "in_progress" and not telephony:
-                # Whoever starts a current call owns it (C4).
+                # Whoever starts a current call owns it.
                 vals["user_id"] = self.env.uid
             if not vals.get("name"):
                 vals["name"] = self._subject_for_vals(vals)
@@ -504,7 +504,7 @@ class CrmCall(models.Model):
         return True
 
     def action_call_back(self):
-        """Return a missed call: a new current call to the same contact, lead and number (V2)."""
+        """Return a missed call: a new current call to the same contact, lead and number."""
         self.ensure_one()
         partner, lead = self.partner_id, self.lead_id
         phone = self.phone or partner.phone or partner.mobile or lead.phone or lead.mobile
@@ -524,7 +524,7 @@ class CrmCall(models.Model):
         return action
 
     def action_open_wrap_up(self):
-        """Ask for the result, outcome, goal, notes and the person spoken with; then offer a follow-up (V4)."""
+        """Ask for the result, outcome, goal, notes and the person spoken with; then offer a follow-up."""
         self.ensure_one()
         return {
             "type": "ir.actions.act_window",
@@ -565,7 +565,7 @@ class CrmCall(models.Model):
     # ------------------------------------------------------------------
     @api.model
     def identify_number(self, number, company_id=None):
-        """Who is behind ``number``: see crm.phone.index for the matching rules (T1, T6)."""
+        """Who is behind ``number``: see crm.phone.index for the matching rules."""
         return self.env["crm.phone.index"].identify(number, company_id=company_id)
 
     @api.model
@@ -884,7 +884,7 @@ class CrmCall(models.Model):
 
     @api.model
     def _action_ask_number(self, partner=None, lead=None, then="call_now"):
-        """Ask for the number of a contact or lead that has none, then go on (K4)."""
+        """Ask for the number of a contact or lead that has none, then go on."""
         return {
             "type": "ir.actions.act_window",
             "name": _("Number to Call"),
@@ -926,7 +926,7 @@ class CrmCall(models.Model):
         }
 
     def _post_to_customer_history(self):
-        """Write the closed call on the timeline of its contact and lead (V1).
+        """Write the closed call on the timeline of its contact and lead.
 
         A logged note: it notifies nobody, so it is written without the mail machinery of a post.
         Under the ``call_history_deferred`` context (the PBX closing many calls in one transaction)

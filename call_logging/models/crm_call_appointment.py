@@ -15,7 +15,7 @@ WAITING_STATES = ("planned", "open")
 
 
 class CrmCall(models.Model):
-    """Phone appointments (K4): a scheduled call to be made within a from-to window.
+    """Phone appointments: a scheduled call to be made within a from-to window.
 
     The window opens at ``start`` and closes at ``window_end``. A one-minute cron opens the
     windows (the owner of a manual appointment is told, with a "Call now" button) and closes

@@ -3,7 +3,7 @@ from odoo.tools import SQL
 
 from .crm_call import LIVE_STATES
 
-# The events of C10, in the order they are raised when one change causes several.
+# The call events Automation Rules can watch, in the order they are raised when one change causes several.
 CALL_EVENTS = [
     ("incoming", "Incoming call"),
     ("outgoing", "Outgoing call"),
@@ -24,7 +24,7 @@ NOT_AN_EDIT = AUTOMATION_FIELDS | {"message_main_attachment_id", "activity_ids",
 
 
 class CrmCall(models.Model):
-    """Call events for Automation Rules, overdue flags and reminders (C10, C5).
+    """Call events for Automation Rules, overdue flags and reminders.
 
     Odoo's Automation Rules see a field change only when it is written at the top level, so each
     event is raised by writing it to ``call_event``: a rule "On save" with "Call Event = Rescheduled"

@@ -45,7 +45,7 @@ class CrmCallTargetMixin(models.AbstractModel):
         return action
 
     def action_call_now(self):
-        """Call now; when there is no number yet, ask for one first (K4)."""
+        """Call now; when there is no number yet, ask for one first."""
         self.ensure_one()
         partner, lead = self._call_targets()
         Call = self.env["crm.call"]

@@ -18,7 +18,7 @@ UNKNOWN = {"partner_id": False, "lead_id": False, "user_id": False, "caller_type
 
 
 class CrmPhoneIndex(models.Model):
-    """Every number of every contact and lead, reduced to its lookup keys (T1, T6).
+    """Every number of every contact and lead, reduced to its lookup keys.
 
     One row per number: the phone and mobile of contacts and leads and the typed
     numbers of contacts (``res.partner.phone``). Rows are derived data, written
@@ -86,7 +86,7 @@ class CrmPhoneIndex(models.Model):
 
     @api.model
     def _search_owner_ids(self, column, value):
-        """Ids in ``column`` (``partner_id`` or ``lead_id``) having a number like ``value`` (K6).
+        """Ids in ``column`` (``partner_id`` or ``lead_id``) having a number like ``value``.
 
         A whole number matches its other spellings; otherwise its digits match
         anywhere in a stored number, as a search box is expected to.

@@ -2,7 +2,7 @@ from odoo import fields, models
 
 
 class ResPartner(models.Model):
-    """Managers of a contact (K5): users who look after it besides its salesperson.
+    """Managers of a contact: users who look after it besides its salesperson.
 
     "My contacts" are those I sell to (salesperson) or manage; the filters on contacts and
     on calls use ``user_id`` and ``manager_ids`` together.

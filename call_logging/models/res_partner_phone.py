@@ -12,7 +12,7 @@ PHONE_TYPES = [
 
 
 class ResPartnerPhone(models.Model):
-    """One more number of a contact, with its type (K3); found by caller identification like phone and mobile."""
+    """One more number of a contact, with its type; found by caller identification like phone and mobile."""
 
     _name = "res.partner.phone"
     _description = "Contact Phone Number"

@@ -2,7 +2,7 @@ from odoo import models
 
 
 class ResPartner(models.Model):
-    """Book a phone appointment with a contact in two clicks (K4)."""
+    """Book a phone appointment with a contact in two clicks."""
 
     _inherit = "res.partner"
 

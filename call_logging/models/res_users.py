@@ -2,7 +2,7 @@ from odoo import fields, models
 
 
 class ResUsers(models.Model):
-    """A user's PBX extension and how they want to be reminded of the calls they scheduled (C5)."""
+    """A user's PBX extension and how they want to be reminded of the calls they scheduled."""
 
     _inherit = "res.users"
 

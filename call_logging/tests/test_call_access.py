@@ -8,7 +8,7 @@ from .common import CallCase
 
 @tagged("post_install", "-at_install")
 class TestCallAccess(CallCase):
-    """C8: users see their own and their team's calls and change only their own; managers see all."""
+    """Users see their own and their team's calls and change only their own; managers see all."""
 
     def test_salespeople_get_the_calls_user_group(self):
         self.assertTrue(self.anna.has_group("call_logging.group_call_user"))

@@ -32,7 +32,7 @@ class _WebhookReceiver(BaseHTTPRequestHandler):
 
 @tagged("post_install", "-at_install")
 class TestCallAutomation(CallCase):
-    """Workflow rules on calls built from Odoo's Automation Rules screen (C10), reminders (C5)."""
+    """Workflow rules on calls built from Odoo's Automation Rules screen, and reminders."""
 
     @classmethod
     def setUpClass(cls):

@@ -10,7 +10,7 @@ from .common import CallCase
 
 @tagged("post_install", "-at_install")
 class TestCallFlows(CallCase):
-    """The three ways in (C2, C3): call now, log a call, schedule a call."""
+    """The three ways in: call now, log a call, schedule a call."""
 
     def test_call_now_from_a_contact_opens_a_running_call_owned_by_the_caller(self):
         action = self.contact.with_user(self.anna).action_call_now()

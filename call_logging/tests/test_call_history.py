@@ -5,7 +5,7 @@ from .common import CallCase
 
 @tagged("post_install", "-at_install")
 class TestCallHistory(CallCase):
-    """V1: closed calls land on the timeline of their contact and lead."""
+    """Closed calls land on the timeline of their contact and lead."""
 
     def last_note(self, record):
         return record.message_ids.filtered(lambda m: "o_call_summary" in (m.body or ""))[:1]

@@ -14,7 +14,7 @@ from .common import CallCase
 
 @tagged("post_install", "-at_install")
 class TestCallReports(CallCase):
-    """C9: every figure of the call statistics, the dashboard and the billing, checked against a hand count.
+    """Every figure of the call statistics, the dashboard and the billing, checked against a hand count.
 
     Last month, on its 3rd and 4th (D1, D2):
       c1 Anna, D1 10:00, outbound, done 125 s (20 s on hold), picked up after 10 s, Interested, Prospecting, lead 1
@@ -384,7 +384,7 @@ class TestCallReports(CallCase):
 
 @tagged("post_install", "-at_install")
 class TestCallReportsDashboardTour(HttpCase):
-    """C9: a manager opens the Calls dashboard and reads the figures counted by hand."""
+    """A manager opens the Calls dashboard and reads the figures counted by hand."""
 
     def setUp(self):
         super().setUp()

@@ -11,7 +11,7 @@ from .common import CallCase
 
 @tagged("post_install", "-at_install")
 class TestCallRules(CallCase):
-    """The rules of C3-C5, enforced on the server whatever the client sends."""
+    """The rules on a call's owner, state, times and edits, enforced on the server whatever the client sends."""
 
     def test_owner_of_a_logged_call_cannot_be_changed(self):
         call = self.log_call()

@@ -14,7 +14,7 @@ from .common import CallCase
 
 @tagged("post_install", "-at_install")
 class TestPhoneAppointments(CallCase):
-    """Phone appointments with a from-to window (K4) and the managers of a contact (K5)."""
+    """Phone appointments with a from-to window and the managers of a contact."""
 
     def book(self, user=None, start=None, length=timedelta(minutes=30), **values):
         """Anna books a manual appointment with Jan Kowalski, an hour from now by default."""
@@ -179,7 +179,7 @@ class TestPhoneAppointments(CallCase):
         self.assertEqual(appointment.window_end, self.now + timedelta(hours=2))
 
     # ------------------------------------------------------------------
-    # Managers and my contacts (K5)
+    # Managers and my contacts
     # ------------------------------------------------------------------
     def test_my_contacts_are_those_i_sell_to_or_manage(self):
         sold = self.env["res.partner"].create({"name": "Sold By Anna", "user_id": self.anna.id})

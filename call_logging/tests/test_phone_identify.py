@@ -53,7 +53,7 @@ class PhoneCase(TransactionCase):
 
 @tagged("post_install", "-at_install")
 class TestPhoneIdentify(PhoneCase):
-    """Caller identification: who is behind a number, whatever its spelling (T1, T6, K2)."""
+    """Caller identification: who is behind a number, whatever its spelling."""
 
     def test_every_spelling_of_a_contacts_number_finds_the_contact(self):
         for spelling in (

@@ -156,7 +156,7 @@ class TestPhoneIndex(PhoneCase):
 
 @tagged("post_install", "-at_install")
 class TestPhoneNumbersOfContacts(PhoneCase):
-    """A contact carries several typed numbers (K3) and is found by any of them (K6)."""
+    """A contact carries several typed numbers and is found by any of them."""
 
     def test_typed_numbers_are_edited_on_the_contact_and_identify_it(self):
         self.jan.with_user(self.anna).write({"phone_ids": [

@@ -5,7 +5,7 @@ Used by the models to store and look up numbers; importable without Odoo.
 A number is reduced to three keys (see :class:`PhoneKeys`), from the strictest to
 the loosest: its E.164 form, its national significant number and its last nine
 digits. Stored numbers and looked-up numbers go through the same function, so
-any two spellings of one number meet on at least one key (T6).
+any two spellings of one number meet on at least one key.
 """
 
 import functools

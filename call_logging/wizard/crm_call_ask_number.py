@@ -6,7 +6,7 @@ MIN_DIGITS, MAX_DIGITS = 3, 20
 
 
 class CrmCallAskNumber(models.TransientModel):
-    """Calling a contact or lead without a number: ask for it, keep it, then call (K4)."""
+    """Calling a contact or lead without a number: ask for it, keep it, then call."""
 
     _name = "crm.call.ask.number"
     _description = "Number to Call"

@@ -3,7 +3,7 @@ from odoo.exceptions import UserError
 
 
 class CrmCallAskNumber(models.TransientModel):
-    """Booking a phone appointment with a contact or lead without a number: ask for it, keep it, then book (K4)."""
+    """Booking a phone appointment with a contact or lead without a number: ask for it, keep it, then book."""
 
     _inherit = "crm.call.ask.number"
 

@@ -101,9 +101,9 @@ class CrmCall(models.Model):
         return super().action_call_back()
 
     def action_save_wrap_up(self, values):
-        """Save the wrap-up the owner typed in the popup after the hangup (V4).
+        """Save the wrap-up the owner typed in the popup after the hangup.
 
-        A closed call is locked against edits (C4); this narrow path lets its owner write the
+        A closed call is locked against edits; this narrow path lets its owner write the
         wrap-up fields only, and only for a PBX call that ended less than 12 hours ago.
         """
         self.ensure_one()
@@ -149,7 +149,7 @@ class CrmCall(models.Model):
     # ------------------------------------------------------------------
     @api.model
     def telephony_dial(self, number, partner=None, lead=None):
-        """Click-to-dial (V2, K4): the PBX rings the user's own extension, then ``number``.
+        """Click-to-dial: the PBX rings the user's own extension, then ``number``.
 
         The call is logged first as the user's ringing outbound call; the bridge then reports its
         events under the same PBX call id: the answer starts its timer, a hangup before any answer
@@ -187,7 +187,7 @@ class CrmCall(models.Model):
         # The bridge's events for this channel wait on this lock until the call below is committed.
         self.env["telephony.call.lifecycle"]._lock_call(company.id, channel_id)
         now = fields.Datetime.now()
-        # As the phone system: a ringing call is the telephony side's (C3), and this one rings through the PBX.
+        # As the phone system: a ringing call is the telephony side's, and this one rings through the PBX.
         # What the user may do is checked just below, on the call created, with their own rights.
         vals = {
             "state": "ringing",

@@ -14,7 +14,7 @@ PICKUP_TIMEOUT = timedelta(seconds=45)
 
 
 class CrmCall(models.Model):
-    """Automatic phone appointments: the PBX rings the owner's phone, then the contact, in the window (K4).
+    """Automatic phone appointments: the PBX rings the owner's phone, then the contact, in the window.
 
     Every minute, the appointments cron first settles the attempts: one the PBX never reported is
     closed as not picked up, and an appointment whose contact answered is held. Then each open

@@ -2,7 +2,7 @@ from odoo import models
 
 
 class CrmLead(models.Model):
-    """Leads get a dial button: the PBX rings the user's phone, then the lead (V2, K4)."""
+    """Leads get a dial button: the PBX rings the user's phone, then the lead."""
 
     _name = "crm.lead"
     _inherit = ["crm.lead", "telephony.dial.mixin"]

@@ -2,7 +2,7 @@ from odoo import models
 
 
 class ResPartner(models.Model):
-    """Contacts get a dial button: the PBX rings the user's phone, then the contact (V2, K4)."""
+    """Contacts get a dial button: the PBX rings the user's phone, then the contact."""
 
     _name = "res.partner"
     _inherit = ["res.partner", "telephony.dial.mixin"]

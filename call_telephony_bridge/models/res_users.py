@@ -5,7 +5,7 @@ EXTENSION_OWNER_FIELDS = frozenset({"telephony_extension", "company_ids", "group
 
 
 class ResUsers(models.Model):
-    """Each user's screen-pop preference (V3), and who answers at which extension."""
+    """Each user's screen-pop preference, and who answers at which extension."""
 
     # The mixin: who answers at an extension is cached (_telephony_users_by_extension).
     _name = "res.users"

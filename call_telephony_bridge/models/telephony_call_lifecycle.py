@@ -275,7 +275,7 @@ class TelephonyCallLifecycle(models.AbstractModel):
         })
 
     def _create_lead(self, line, number, event):
-        """A lead for an unknown number (T2): "<number> - incoming call", with the line's source."""
+        """A lead for an unknown number: "<number> - incoming call", with the line's source."""
         use_leads = self.env.ref("crm.group_use_lead") in self.env.ref("base.group_user").implied_ids
         owner = self._user_for_extension(event["extension"], line.company_id)
         return self.env["crm.lead"].with_context(mail_create_nolog=True).create({
@@ -294,7 +294,7 @@ class TelephonyCallLifecycle(models.AbstractModel):
         owner = self._user_for_extension(summary["answer_extension"], call.company_id)
         if owner:
             vals["user_id"] = owner.id
-            # T8: an inbound call answered by someone else than the lead's salesperson was forwarded to them.
+            # An inbound call answered by someone else than the lead's salesperson was forwarded to them.
             forwarded = call.direction == "inbound" and call.lead_id and call.lead_id.user_id != owner
             if line.reassign_to_answering_user and forwarded:
                 call.lead_id.write({"user_id": owner.id})
@@ -335,7 +335,7 @@ class TelephonyCallLifecycle(models.AbstractModel):
         return self.env["res.users"]._telephony_user_for_extension(extension, company.id)
 
     def _attach_audio(self, call, event):
-        """Keep the recording or voicemail on the call and play it in the contact's and lead's history (T3, T7)."""
+        """Keep the recording or voicemail on the call and play it in the contact's and lead's history."""
         audio = event["recording"]
         voicemail = event["event"] == "voicemail"
         attachment = self.env["ir.attachment"].create({
@@ -366,7 +366,7 @@ class TelephonyCallLifecycle(models.AbstractModel):
             self._schedule_callback(call)
 
     def _schedule_callback(self, call):
-        """One open call-back per customer for their voicemails (T7), named after the person: on the contact, else
+        """One open call-back per customer for their voicemails, named after the person: on the contact, else
         the lead, else the call of a caller known by number only. Another voicemail updates it (count, latest call,
         due today) rather than adding a second one. It goes to the person responsible for the caller - the lead's or
         the contact's (or its company's) salesperson - or to the call's owner when nobody is; the call it names
@@ -417,8 +417,7 @@ class TelephonyCallLifecycle(models.AbstractModel):
         return self.env["mail.activity"].search(domain, order="id desc", limit=1)
 
     def _notify(self, call, event, previous_state, extensions):
-        """Pop the call up on the rung user's screens; tell everyone it rang (at ``extensions``) how it goes on
-        (V3, K2)."""
+        """Pop the call up on the rung user's screens; tell everyone it rang (at ``extensions``) how it goes on."""
         extension = event["extension"]
         company = call.company_id
         if event["event"] == "ringing" and extension and call.state == "ringing":

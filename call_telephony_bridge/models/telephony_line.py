@@ -19,7 +19,8 @@ def hash_token(token):
 
 
 class TelephonyLine(models.Model):
-    """One phone line or PBX connected to the company: its events token and its rules for callers (T8)."""
+    """One phone line or PBX connected to the company: its events token and its rules for callers
+    (unknown numbers, numbers to ignore, whom to ring)."""
 
     _name = "telephony.line"
     _description = "Telephony Line"
@@ -197,12 +198,12 @@ class TelephonyLine(models.Model):
         return self.browse()
 
     def _is_exception_number(self, number):
-        """True when calls with ``number`` must leave no trace in the CRM (T8)."""
+        """True when calls with ``number`` must leave no trace in the CRM."""
         self.ensure_one()
         return is_listed(number, self.exception_numbers, self.company_id.country_id.code)
 
     def _creates_lead_for(self, direction):
-        """True when an unknown number calling in ``direction`` gets a lead automatically (T2)."""
+        """True when an unknown number calling in ``direction`` gets a lead automatically."""
         self.ensure_one()
         return self.unknown_number_action == "create_lead" and self.auto_lead_directions in (direction, "both")
 

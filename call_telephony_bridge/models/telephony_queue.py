@@ -18,7 +18,7 @@ DISTRIBUTIONS = [
 
 
 class TelephonyQueue(models.Model):
-    """A named group of users who take the calls the owner did not (T5).
+    """A named group of users who take the calls the owner did not.
 
     The distribution method says in which order the members ring: one after the
     other in their order, one after the other starting with the next member in turn

@@ -2,7 +2,7 @@ from odoo import fields, models
 
 
 class TelephonyQueueMember(models.Model):
-    """One user in a call queue, at their place in the queue's order (T5)."""
+    """One user in a call queue, at their place in the queue's order."""
 
     _name = "telephony.queue.member"
     _description = "Call Queue Member"

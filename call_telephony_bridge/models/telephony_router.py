@@ -23,7 +23,7 @@ IDLE_HORIZON = timedelta(days=14)
 
 
 class TelephonyRouter(models.AbstractModel):
-    """Where the PBX should ring an inbound call (T4, T5): the plan ``GET /telephony/v1/route`` answers.
+    """Where the PBX should ring an inbound call: the plan ``GET /telephony/v1/route`` answers.
 
     A known caller's responsible user rings first (the line's rings for the owner); then the
     line's fallback: a queue (and the queues it falls back to), the owner's manager, both in

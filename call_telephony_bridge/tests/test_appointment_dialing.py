@@ -16,7 +16,7 @@ CALL_TIMEOUT = 30
 @tagged("post_install", "-at_install")
 @unittest.skipUnless(components_available(), "the simulated PBX and the bridge are not in the repository")
 class TestAppointmentDialing(HttpCase):
-    """Automatic phone appointments dialled through the real simulated PBX and the real bridge (K4)."""
+    """Automatic phone appointments dialled through the real simulated PBX and the real bridge."""
 
     @classmethod
     def setUpClass(cls):

@@ -13,7 +13,7 @@ UNKNOWN_NUMBER = "+48 61 999 88 77"
 
 @tagged("post_install", "-at_install")
 class TestRouting(TransactionCase):
-    """The route plan of inbound calls (T4, T5): owner, queues, manager, voicemail, and bad configuration."""
+    """The route plan of inbound calls: owner, queues, manager, voicemail, and bad configuration."""
 
     @classmethod
     def setUpClass(cls):
@@ -250,7 +250,7 @@ class TestRouting(TransactionCase):
         self.assertFalse(self.line.routing_warning)
         self.assertFalse(self.queue.routing_warning)
 
-    # ------------------------------------------------------------------ voicemail (T7)
+    # ------------------------------------------------------------------ voicemail
     def test_voicemail_after_the_queue_asks_the_responsible_person_to_call_back(self):
         """The owner was offline: only a queue member rang, yet the call-back is the owner's."""
         env = self.env["crm.call"]._as_phone_system().env

@@ -23,7 +23,7 @@ CONTACT_NUMBER = "+48221234567"
 @tagged("post_install", "-at_install")
 @unittest.skipUnless(components_available(), "the simulated PBX and the bridge are not in the repository")
 class TestRoutingEndToEnd(HttpCase):
-    """Inbound calls routed by this Odoo and carried out by the real bridge on the simulated PBX (T4, T5, T7, T8).
+    """Inbound calls routed by this Odoo and carried out by the real bridge on the simulated PBX.
 
     Agnieszka (201) looks after Anna Kowalska and the lead "Solar panels"; the queue "Sales desk" holds
     Ala (301) and Bartek (302); Borys (401) leads Agnieszka's sales team. A ring lasts one second.

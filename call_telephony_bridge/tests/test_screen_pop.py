@@ -13,7 +13,7 @@ from .common import EventPoster, setup_telephony_world
 
 @tagged("post_install", "-at_install")
 class TestScreenPop(HttpCase):
-    """A ringing call pops up on the screens of the user whose extension rings (V3, K2, T1)."""
+    """A ringing call pops up on the screens of the user whose extension rings."""
 
     @classmethod
     def setUpClass(cls):

@@ -2,7 +2,7 @@ from odoo import fields, models
 
 
 class CrmCallAskNumber(models.TransientModel):
-    """Dialling a contact or lead without a number: ask for it, keep it, then dial it through the PBX (K4)."""
+    """Dialling a contact or lead without a number: ask for it, keep it, then dial it through the PBX."""
 
     _inherit = "crm.call.ask.number"
 

@@ -128,12 +128,12 @@ class Story:
     def timelines(self):
         """Each channel's, bridge's and recording's own events, in order (hang-up requests aside).
 
-        A bridge's recording is announced once per subscription (samples README point 6), and the
+        A bridge's recording is announced once per subscription, and the
         bridge's own subscription may end before the recording does: a repeated announcement counts once."""
         lines = {}
         for event in self.ari_events:
             owner = self._owner(event)
-            # A leg's first Dial ("") races its own Ringing on Asterisk (samples README point 1).
+            # A leg's first Dial ("") races its own Ringing on Asterisk: leave it out.
             if owner is None or event["type"] == "ChannelHangupRequest" or event["type"] == "Dial" \
                     and not event["dialstatus"]:
                 continue
@@ -215,7 +215,7 @@ class Side:
         return call_id
 
     def hold(self, channel_id, seconds):
-        """Hold the channel for a while; ARI reports it only with HOLD_INTERCEPT(set) (samples README point 7)."""
+        """Hold the channel for a while; ARI reports it only with HOLD_INTERCEPT(set)."""
         base = f"{self.url}/ari/channels/{channel_id}"
         self.ari.post(f"{base}/variable", params={"variable": "HOLD_INTERCEPT(set)", "value": ""},
                       timeout=5).raise_for_status()

@@ -1,10 +1,10 @@
 """The simulated PBX replays the recorded Asterisk scenarios with the same event stream.
 
-Each test drives the simulator with the REST requests of a recording in
-``shared/ari-samples`` (times shortened) and compares, ids and timestamps
-aside, what the events WebSocket says with what the real Asterisk said:
-per channel, the sequence of (type, state, dial status, cause); across the
-call, the order of the Stasis, bridge, hold and recording events. Real
+Each test drives the simulator with the REST requests of a recording of a real
+Asterisk 22 (in ``../shared/ari-samples`` beside the checkout; times shortened)
+and compares, ids and timestamps aside, what the events WebSocket says with what
+the real Asterisk said: per channel, the sequence of (type, state, dial status,
+cause); across the call, the order of the Stasis, bridge, hold and recording events. Real
 Asterisk races a few events of different channels against each other (for
 example a channel's first ``Dial ""`` and its ``Ringing``); those are
 compared per channel, not across channels.

@@ -1,4 +1,4 @@
-"""Number normalization without Odoo: every spelling of a number gives the same keys (T6)."""
+"""Number normalization without Odoo: every spelling of a number gives the same keys."""
 
 import importlib.util
 from pathlib import Path

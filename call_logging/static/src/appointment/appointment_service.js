@@ -2,7 +2,7 @@ import { _t } from "@web/core/l10n/translation";
 import { registry } from "@web/core/registry";
 
 /**
- * Tells the owner of a manual phone appointment that its window is open (K4): a sticky
+ * Tells the owner of a manual phone appointment that its window is open: a sticky
  * notification with "Call now", which starts the appointment's call, and "Open".
  */
 export const phoneAppointmentService = {

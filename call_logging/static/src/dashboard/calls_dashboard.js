@@ -24,7 +24,7 @@ export function formatSeconds(seconds) {
 }
 
 /**
- * The Calls dashboard (C9): average call duration per rep per month, calls per
+ * The Calls dashboard: average call duration per rep per month, calls per
  * day, the status breakdown and the distinct leads the pre-sales teams contacted
  * per week or month. Figures come from the call statistics tables through
  * crm.call.report.get_dashboard_data, so each user sees what their access allows.

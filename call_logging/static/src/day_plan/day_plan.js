@@ -62,7 +62,7 @@ export const DAY_PLAN_SECTIONS = [
 ];
 
 /**
- * The Calls app's start screen (V2): the current user's overdue, today's and
+ * The Calls app's start screen: the current user's overdue, today's and
  * upcoming scheduled calls, the received calls nobody answered and the calls
  * done today, each as a card to open, call, complete, reschedule or cancel.
  * The control panel starts new calls: call now, log a past call, schedule one.

@@ -2,7 +2,7 @@ import { _t } from "@web/core/l10n/translation";
 import { registry } from "@web/core/registry";
 
 /**
- * Shows the reminders of scheduled calls the server sends on the bus (C5): a sticky
+ * Shows the reminders of scheduled calls the server sends on the bus: a sticky
  * notification with the call and the three things its owner can do from there.
  */
 export const callReminderService = {

@@ -1,7 +1,7 @@
 import { registry } from "@web/core/registry";
 
 /**
- * C2 "Call now" from a contact: the running call with its live timer, notes
+ * "Call now" from a contact: the running call with its live timer, notes
  * typed during the call, hold and resume, end call and its wrap-up, then another call planned
  * with the same contact in the follow-up dialog.
  */

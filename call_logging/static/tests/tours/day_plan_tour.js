@@ -4,7 +4,7 @@ const card = (section, name) =>
     `.o_call_day_plan_section_${section} .o_call_day_plan_card:contains(${name})`;
 
 /**
- * V2 The day plan as the start screen: complete an upcoming call, cancel an
+ * The day plan as the start screen: complete an upcoming call, cancel an
  * overdue one, call back a missed caller and find that call under "Done today",
  * then log a call from the control panel.
  */

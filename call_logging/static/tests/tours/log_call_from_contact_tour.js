@@ -1,7 +1,7 @@
 import { registry } from "@web/core/registry";
 
 /**
- * C2 "Log a call" from a contact (C6, V1): the contact's Calls page, Log a Call,
+ * "Log a call" from a contact: the contact's Calls page, Log a Call,
  * a duration typed as mm:ss and a result; the saved call lands in the closed
  * list and on the contact's chatter.
  */

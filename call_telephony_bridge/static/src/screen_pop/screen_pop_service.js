@@ -4,7 +4,7 @@ import { reactive } from "@odoo/owl";
 import { ScreenPopContainer } from "./screen_pop";
 
 /**
- * Listens on the bus for the calls ringing at the user's extension (V3, K2, T1) and
+ * Listens on the bus for the calls ringing at the user's extension and
  * keeps one popup per call: ringing -> answered (opens the caller's card of an incoming
  * call if the user wants it) -> the wrap-up form after the hangup.
  */

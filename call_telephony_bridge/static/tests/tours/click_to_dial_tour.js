@@ -1,7 +1,7 @@
 import { registry } from "@web/core/registry";
 
 /**
- * Dial from a contact (issue 15, item 10): the call form says "Ringing…" with no timer while
+ * Dial from a contact: the call form says "Ringing…" with no timer while
  * the phones ring, the timer starts when the customer answers, the form stays on the call
  * (the caller's card does not open for a call you placed) and follows the hangup by itself,
  * keeping the notes typed meanwhile.

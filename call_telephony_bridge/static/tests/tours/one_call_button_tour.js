@@ -1,7 +1,7 @@
 import { registry } from "@web/core/registry";
 
 /**
- * One Call (issue 15): with a PBX connection and an extension, a contact's Calls page has one primary
+ * One Call button: with a PBX connection and an extension, a contact's Calls page has one primary
  * Call, which rings the user's desk phone through the PBX; the call with a running timer stays there as a
  * secondary, explained action.
  */
