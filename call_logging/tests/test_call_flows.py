@@ -175,7 +175,8 @@ class TestCallFlows(CallCase):
                                 (subject, call.id))
         self.env["crm.call"].invalidate_model(["name"])
         # What an upgrade of the addon and the installation of a language do.
-        self.env["ir.module.module"]._load_module_terms(["call_logging"], ["ja_JP"])
+        self.env["ir.module.module"]._load_module_terms(["call_logging"], ["pl_PL"])
+        self.assertEqual(polish.with_context(lang="en_US").name, f"Call to {who}", "an upgrade translates")
         self.env["res.lang"]._activate_lang("ja_JP")
         self.env["ir.module.module"]._load_module_terms(["call_logging"], ["ja_JP"])
         for call in (polish, english):
