@@ -45,7 +45,6 @@ Run from the project root::
 """
 
 import argparse
-import contextlib
 import datetime
 import json
 import logging
@@ -65,6 +64,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_common import percentile
 
 from pbx_bridge.app import Bridge
+from pbx_bridge.ari_client import close_now
 from pbx_bridge.config import Settings
 from pbx_simulator.runner import SimulatorThread
 from tests.asterisk.conftest import COMPANY_NUMBER, Asterisk
@@ -188,8 +188,7 @@ class Watcher:
                     self.on_end((channel.get("caller") or {}).get("number", ""))
 
     def close(self):
-        with contextlib.suppress(OSError, websocket.WebSocketException):
-            self.socket.close()
+        close_now(self.socket)
 
 
 class SimulatorPbx:

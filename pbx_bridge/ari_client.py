@@ -4,6 +4,7 @@ import contextlib
 import datetime
 import json
 import logging
+import socket
 import threading
 from urllib.parse import quote, urlencode
 
@@ -137,10 +138,8 @@ class EventStream:
     def stop(self):
         """Close the socket and end the thread."""
         self._stop.set()
-        socket = self._socket
-        if socket is not None:
-            with contextlib.suppress(OSError, websocket.WebSocketException):
-                socket.close()
+        if self._socket is not None:
+            close_now(self._socket)
         self._thread.join(10)
 
     def _run(self):
@@ -187,6 +186,15 @@ class EventStream:
                 self.on_event(event)
             except Exception:
                 _logger.exception("handling ARI event %s failed; skipped", event.get("type"))
+
+
+def close_now(events_socket):
+    """Close a WebSocket that another thread is reading. No closing handshake: it would wait for the read lock
+    the reader holds while it blocks. Shutting the socket down wakes the reader; closing it would not."""
+    with contextlib.suppress(OSError, AttributeError):
+        events_socket.sock.shutdown(socket.SHUT_RDWR)
+    with contextlib.suppress(OSError, websocket.WebSocketException):
+        events_socket.shutdown()
 
 
 def parse_event(frame):

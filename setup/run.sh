@@ -27,7 +27,8 @@ STAMP_FILE="$RUN_DIR/addons.stamp"
 
 if ! db_exists "$DB"; then
     note "creating the demo database $DB with both addons and demo data (a minute or two, once)"
-    odoo --data-dir="$DATA_DIR" -d "$DB" -i "$MODULES" --stop-after-init --log-level=warn \
+    # Polish and Japanese first: the demo's salespeople speak them, and write their notes in them.
+    odoo --data-dir="$DATA_DIR" -d "$DB" -i "$MODULES" --load-language=pl_PL,ja_JP --stop-after-init --log-level=warn \
         --http-port="$HTTP_PORT" >"$RUN_DIR/install.log" 2>&1 \
         || { dropdb --if-exists "$DB"; die "the demo database could not be created: see $RUN_DIR/install.log."; }
     addons_stamp >"$STAMP_FILE"

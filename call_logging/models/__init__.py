@@ -19,6 +19,7 @@ from . import crm_call_subject
 from . import crm_call_report_sync
 from . import crm_team
 from . import mail_activity
+from . import mail_message
 from . import res_company
 from . import res_partner_billing
 from . import crm_call_appointment

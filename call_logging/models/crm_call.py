@@ -4,6 +4,7 @@ import pytz
 
 from odoo import _, api, fields, models, tools
 from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.tools import SQL
 from odoo.tools.misc import format_datetime
 
 from ..tools.call_duration import MAX_DURATION, format_duration
@@ -368,7 +369,8 @@ class CrmCall(models.Model):
                 vals["user_id"] = self.env.uid
             if not vals.get("name"):
                 vals["name"] = self._subject_for_vals(vals)
-        calls = super().create(vals_list)
+        # No "Phone Call created" note: it tells nothing the form does not, in the creator's language for good.
+        calls = super(CrmCall, self.with_context(mail_create_nolog=True)).create(vals_list).with_env(self.env)
         calls.filtered(lambda c: c.state in CLOSED_STATES)._post_to_customer_history()
         calls._notify_day_plans()
         return calls
@@ -936,16 +938,13 @@ class CrmCall(models.Model):
             records = [record for record in (call.partner_id, call.lead_id) if record]
             if not records:
                 continue
-            # In the language of the person who talked, like the call's subject, whoever closed the call.
+            # Stored in the language of the person who talked; the chatter shows it in each reader's language
+            # (see mail.message's call_summary_id).
             # sudo: only the owner's language is read, which a colleague may not read
-            call = call.with_context(lang=call.user_id.sudo().lang or self.env.lang)
-            body = self.env["mail.render.mixin"].with_context(lang=call.env.lang)._render_template_qweb_view(
-                "call_logging.message_call_summary", call._name, call.ids,
-                add_context={"call": call, "duration": format_duration(call.duration), "start": call._start_label()},
-            )[call.id]
+            body = call.with_context(lang=call.user_id.sudo().lang or self.env.lang)._summary_body()
             # The person who talked writes the note, not whoever (or whatever, the PBX) closed the call.
             author = call.user_id.partner_id.id or self.env.user.partner_id.id
-            notes += [(record._name, record.id, body, author) for record in records]
+            notes += [(record._name, record.id, body, author, call.id) for record in records]
         if not notes:
             return
         if not self.env.context.get("call_history_deferred"):
@@ -961,19 +960,38 @@ class CrmCall(models.Model):
     def _post_deferred_customer_history(self):
         self._log_customer_history(self.env.cr.precommit.data.pop(PENDING_HISTORY, []))
 
+    def _summary_body(self):
+        """This (one) call's note on its customer's timeline, in the language of the environment."""
+        return self.env["mail.render.mixin"]._render_template_qweb_view(
+            "call_logging.message_call_summary", self._name, self.ids,
+            add_context={"call": self, "duration": format_duration(self.duration), "start": self._start_label()},
+        )[self.id]
+
     @api.model
     def _log_customer_history(self, notes):
-        """Log the (model, record id, body, author) notes, one batch per model and author and round
-        (a record once per round)."""
+        """Log the (model, record id, body, author, call id) notes, one batch per model and author and round
+        (a record once per round); each note names the call it summarizes."""
+        summarized = []
         while notes:
             batches, later = {}, []
-            for model, record_id, body, author in notes:
-                bodies = batches.setdefault((model, author), {})
+            for note in notes:
+                model, record_id, body, author, call_id = note
+                bodies, calls = batches.setdefault((model, author), ({}, {}))
                 if record_id in bodies:
-                    later.append((model, record_id, body, author))
+                    later.append(note)
                 else:
-                    bodies[record_id] = body
-            for (model, author), bodies in batches.items():
+                    bodies[record_id], calls[record_id] = body, call_id
+            for (model, author), (bodies, calls) in batches.items():
                 # sudo: a salesperson may log on a contact they cannot edit
-                self.env[model].browse(list(bodies)).sudo()._message_log_batch(bodies, author_id=author)
+                messages = self.env[model].browse(list(bodies)).sudo()._message_log_batch(bodies, author_id=author)
+                summarized += [(message.id, calls[message.res_id]) for message in messages]
             notes = later
+        if summarized:
+            # One UPDATE for all the notes: the PBX may close hundreds of calls in one transaction.
+            self.env["mail.message"].flush_model(["call_summary_id"])
+            self.env.cr.execute(SQL(
+                "UPDATE mail_message AS m SET call_summary_id = v.call_id FROM (VALUES %s) AS v(id, call_id)"
+                " WHERE m.id = v.id",
+                SQL(", ").join(SQL("(%s, %s)", message_id, call_id) for message_id, call_id in summarized),
+            ))
+            self.env["mail.message"].invalidate_model(["call_summary_id"])

@@ -4,12 +4,33 @@ from datetime import timedelta
 from odoo import api, fields, models
 
 DEMO_SEED = 20261125
+# The language each demo salesperson speaks, where it is installed.
+DEMO_LANGUAGES = {
+    "call_logging.demo_user_anna": "pl_PL",
+    "call_logging.demo_user_piotr": "pl_PL",
+    "call_logging.demo_user_kenji": "ja_JP",
+    "call_logging.demo_user_yuki": "ja_JP",
+}
+# What the salespeople type as an agenda, in their language.
+DEMO_AGENDAS = {
+    "en_US": ("Go through the offer", "Confirm the delivery date"),
+    "pl_PL": ("Omówić ofertę", "Potwierdzić termin dostawy"),
+    "ja_JP": ("見積もりの説明", "納期の確認"),
+}
 
 
 class CrmCallDemo(models.Model):
     """Demo history: a few hundred plausible calls on the demo contacts and leads."""
 
     _inherit = "crm.call"
+
+    @api.model
+    def _demo_speak_languages(self):
+        installed = {code for code, _name in self.env["res.lang"].get_installed()}
+        for xmlid, lang in DEMO_LANGUAGES.items():
+            user = self.env.ref(xmlid, raise_if_not_found=False)
+            if user and lang in installed:
+                user.lang = lang
 
     @api.model
     def _generate_demo_calls(self, count):
@@ -57,7 +78,7 @@ class CrmCallDemo(models.Model):
                 vals["answered_at"] = start + timedelta(seconds=rng.randint(2, 25))
             if kind in ("scheduled", "overdue"):
                 vals["reminder_minutes"] = rng.choice([0, 5, 15])
-                vals["agenda"] = rng.choice([False, "Go through the offer", "Confirm the delivery date"])
+                vals["agenda"] = rng.choice([False, *DEMO_AGENDAS.get(user.lang, DEMO_AGENDAS["en_US"])])
             vals_list.append(vals)
         # Demo history is written by the system, like the PBX's calls: missed and past scheduled calls included.
         return self._as_phone_system().with_context(mail_notrack=True).create(vals_list)

@@ -2,6 +2,7 @@ from datetime import timedelta
 
 from freezegun import freeze_time
 
+from odoo.addons.mail.tools.discuss import Store
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import Form, tagged
 
@@ -213,6 +214,26 @@ class TestCallFlows(CallCase):
         self.assertIn("Czas trwania:", body)
         self.assertIn(goal, body)
         self.assertNotIn("Outbound call", body)
+
+    def test_the_chatter_shows_a_calls_note_in_the_readers_language(self):
+        self.env["res.lang"]._activate_lang("pl_PL")
+        self.env["ir.module.module"]._load_module_terms(["call_logging"], ["pl_PL"])
+        call = self.log_call(goal_status="success")  # Anna talks in English
+        note = self.contact.message_ids.filtered("call_summary_id")
+        self.assertEqual(note.call_summary_id, call)
+        self.assertIn("Outbound call", note.body, "stored in the language of who talked")
+
+        def shown_to(user):
+            store = Store()
+            note.with_user(user).with_context(lang=user.lang)._to_store(store, for_current_user=True)
+            return str(store.get_result()["mail.message"][0]["body"])
+
+        self.piotr.lang = "pl_PL"
+        self.assertIn("Połączenie wychodzące", shown_to(self.piotr))
+        self.assertNotIn("Outbound call", shown_to(self.piotr))
+        self.assertIn("Outbound call", shown_to(self.anna))
+        call.with_user(self.boss).unlink()
+        self.assertIn("Outbound call", shown_to(self.piotr), "the call gone, the stored note remains")
 
     def test_durations_read_mm_ss_and_stay_blank_on_calls_never_talked(self):
         self.assertEqual(self.log_call(duration=3725).duration_display, "1:02:05")

@@ -5,7 +5,6 @@ and its test world: callers, agents (extensions 2xx) and customers (+48 600 999 
 dialplan. A missing build is a failure, never a skip: setup/test.sh builds it before the tests.
 """
 
-import contextlib
 import json
 import os
 import shutil
@@ -22,6 +21,7 @@ import requests
 import websocket
 
 from pbx_bridge.app import Bridge
+from pbx_bridge.ari_client import close_now
 from pbx_bridge.config import Settings
 from tests.bridge.conftest import TOKEN, FakeOdoo, wait_for
 
@@ -181,8 +181,7 @@ class Watcher:
         return [e for e in list(self.events) if predicate(e.get("channel") or e.get("peer") or {})]
 
     def close(self):
-        with contextlib.suppress(OSError, websocket.WebSocketException):
-            self.socket.close()
+        close_now(self.socket)
 
 
 @pytest.fixture(scope="session")

@@ -1,14 +1,19 @@
 """Nothing is lost and nothing crashes: Odoo down, bridge killed, ARI gone, garbage on the wire."""
 
+import base64
+import hashlib
 import logging
 import os
 import signal
+import socket
 import subprocess
 import sys
+import threading
 import time
 
 import requests
 
+from pbx_bridge.ari_client import EventStream
 from pbx_bridge.odoo_client import Deliverer, OdooClient
 from pbx_bridge.spool import Spool
 
@@ -213,3 +218,38 @@ def test_secrets_never_reach_the_logs(sim, odoo, make_bridge, caplog):
     assert "reconnected" in caplog.text
     assert TOKEN not in caplog.text
     assert ARI_PASSWORD not in caplog.text
+
+
+def _silent_websocket_server():
+    """A WebSocket server that accepts one connection and then says nothing, not even to a closing handshake."""
+    listener = socket.create_server(("127.0.0.1", 0))
+    held = []
+
+    def serve():
+        connection, _address = listener.accept()
+        request = connection.recv(4096).decode()
+        key = next(line.split(":", 1)[1].strip() for line in request.split("\r\n")
+                   if line.lower().startswith("sec-websocket-key:"))
+        accept = base64.b64encode(hashlib.sha1((key + "258EAFA5-E914-47DA-95CA-C5AB0DC85B11").encode()).digest())
+        connection.sendall(b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                           b"Sec-WebSocket-Accept: " + accept + b"\r\n\r\n")
+        held.append(connection)
+
+    threading.Thread(target=serve, daemon=True).start()
+    return listener, held
+
+
+def test_the_bridge_stops_at_once_when_the_pbx_ignores_the_closing_handshake():
+    listener, held = _silent_websocket_server()
+    port = listener.getsockname()[1]
+    stream = EventStream(f"http://127.0.0.1:{port}", "user", "secret", "odoo", on_event=lambda event: None,
+                         on_connect=lambda first, lost_at: None)
+    stream.start()
+    assert stream.connected.wait(5)
+    started = time.monotonic()
+    stream.stop()
+    assert time.monotonic() - started < 2, "no wait on the reader's lock or on the PBX's answer"
+    assert not stream._thread.is_alive()
+    for connection in held:
+        connection.close()
+    listener.close()
