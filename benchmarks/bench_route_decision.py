@@ -18,7 +18,7 @@ Runs on the database ``bench_identify_number.py`` builds (``calls_bench``: 1,000
    - through the real HTTP endpoint of an Odoo started on a spare port (``--workers 0``), one
      request at a time, against a trivial request of Odoo's (``/web/webclient/version_info``)
      measured in the same run;
-   - through ``telephony.router.route`` directly (caches cleared before each call, as a new request
+   - through ``telephony.router._route`` directly (caches cleared before each call, as a new request
      would find them), against ``crm.call.identify_number`` alone on the same numbers.
 
 It prints the median and the 99th percentile of each, the ratios, and whether the goal (p99 at
@@ -266,7 +266,7 @@ def main():
     rows_out = [
         ("HTTP  GET /telephony/v1/route", http_route),
         ("HTTP  baseline /web/webclient/version_info", http_base),
-        ("direct telephony.router.route", direct_route),
+        ("direct telephony.router._route", direct_route),
         ("direct baseline crm.call.identify_number", direct_base),
     ]
     for name, (median, p99) in rows_out:

@@ -470,7 +470,7 @@ class CrmCall(models.Model):
         vals = self._vals_closing_hold(now, "done")
         vals["duration"] = max(int((now - self.start).total_seconds()), 0)
         self._write_from_action(vals)
-        return self.action_open_wrap_up()
+        return self._action_open_wrap_up()
 
     def action_mark_done(self):
         """Mark scheduled calls completed (the duration already typed is kept)."""
@@ -514,7 +514,7 @@ class CrmCall(models.Model):
             if not (partner or lead):
                 raise UserError(_("This call has no number, contact or lead to call back."))
             return self._action_ask_number(partner=partner or None, lead=lead or None)
-        return self.start_call_with(partner=partner, lead=lead, phone=phone)
+        return self._start_call_with(partner=partner, lead=lead, phone=phone)
 
     def action_schedule_call_back(self):
         """Plan the return of a missed call: a scheduled call to the same contact, lead and number."""
@@ -525,7 +525,7 @@ class CrmCall(models.Model):
         action["context"]["default_phone"] = self.phone or action["context"]["default_phone"]
         return action
 
-    def action_open_wrap_up(self):
+    def _action_open_wrap_up(self):
         """Ask for the result, outcome, goal, notes and the person spoken with; then offer a follow-up."""
         self.ensure_one()
         return {
@@ -571,8 +571,11 @@ class CrmCall(models.Model):
         return self.env["crm.phone.index"].identify(number, company_id=company_id)
 
     @api.model
-    def start_call_with(self, partner=None, lead=None, phone=None):
-        """Create a current outbound call with a contact or a lead and open it (Call now)."""
+    def _start_call_with(self, partner=None, lead=None, phone=None):
+        """Create a current outbound call with a contact or a lead and open it (Call now).
+
+        Not callable over RPC: the Call now buttons, the call-back and the start and ask-number wizards call it
+        with their records."""
         partner = self._browse_argument("res.partner", partner)
         lead = self._browse_argument("crm.lead", lead)
         if phone and not isinstance(phone, str):

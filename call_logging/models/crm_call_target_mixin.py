@@ -51,7 +51,7 @@ class CrmCallTargetMixin(models.AbstractModel):
         Call = self.env["crm.call"]
         if not self._call_number():
             return Call._action_ask_number(partner=partner if not lead else None, lead=lead or None)
-        return Call.start_call_with(partner=partner or None, lead=lead or None)
+        return Call._start_call_with(partner=partner or None, lead=lead or None)
 
     def action_log_call(self):
         self.ensure_one()

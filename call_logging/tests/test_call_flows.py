@@ -31,7 +31,7 @@ class TestCallFlows(CallCase):
 
     def test_hold_time_is_recorded_apart_from_talk_time_and_end_call_offers_a_follow_up(self):
         with freeze_time(self.now):
-            call = self.Call.with_user(self.anna).start_call_with(partner=self.contact)
+            call = self.Call.with_user(self.anna)._start_call_with(partner=self.contact)
             call = self.Call.browse(call["res_id"]).with_user(self.anna)
             call.description = "<p>Wants 40 phones, asks for a discount.</p>"
         with freeze_time(self.now + timedelta(seconds=60)):
@@ -58,7 +58,7 @@ class TestCallFlows(CallCase):
 
     def test_the_owner_completes_the_wrap_up_later_but_not_the_times(self):
         with freeze_time(self.now):
-            call = self.Call.browse(self.Call.with_user(self.anna).start_call_with(partner=self.contact)["res_id"])
+            call = self.Call.browse(self.Call.with_user(self.anna)._start_call_with(partner=self.contact)["res_id"])
         with freeze_time(self.now + timedelta(seconds=40)):
             call.with_user(self.anna).action_end_call()
         with freeze_time(self.now + timedelta(hours=2)):
@@ -73,7 +73,7 @@ class TestCallFlows(CallCase):
     def test_a_required_result_is_asked_in_the_wrap_up(self):
         self.env.company.call_result_required = True
         with freeze_time(self.now):
-            call = self.Call.browse(self.Call.with_user(self.anna).start_call_with(partner=self.contact)["res_id"])
+            call = self.Call.browse(self.Call.with_user(self.anna)._start_call_with(partner=self.contact)["res_id"])
         with freeze_time(self.now + timedelta(seconds=40)):
             action = call.with_user(self.anna).action_end_call()
         wizard = self.env["crm.call.wrap.up"].with_user(self.anna).with_context(action["context"]).create({})
@@ -93,7 +93,7 @@ class TestCallFlows(CallCase):
 
     def test_ending_a_call_while_on_hold_closes_the_hold(self):
         with freeze_time(self.now):
-            call = self.Call.browse(self.Call.with_user(self.anna).start_call_with(partner=self.contact)["res_id"])
+            call = self.Call.browse(self.Call.with_user(self.anna)._start_call_with(partner=self.contact)["res_id"])
         with freeze_time(self.now + timedelta(seconds=10)):
             call.with_user(self.anna).action_hold()
         with freeze_time(self.now + timedelta(seconds=40)):

@@ -33,7 +33,7 @@ class CrmCallAskNumber(models.TransientModel):
             return self.env["crm.call"]._action_new_call(
                 _("Schedule a Call"), "scheduled", partner=self.partner_id or None, lead=self.lead_id or None
             )
-        return self.env["crm.call"].start_call_with(
+        return self.env["crm.call"]._start_call_with(
             partner=self.partner_id or None, lead=self.lead_id or None, phone=number
         )
 

@@ -36,6 +36,6 @@ class CrmCallStart(models.TransientModel):
             raise UserError(_("Choose the contact or lead you are calling, or type the number."))
         if number and not MIN_DIGITS <= sum(ch.isdigit() for ch in number) <= MAX_DIGITS:
             raise UserError(_("“%s” does not look like a phone number.", number))
-        return self.env["crm.call"].start_call_with(
+        return self.env["crm.call"]._start_call_with(
             partner=self.partner_id or None, lead=self.lead_id or None, phone=number or None
         )

@@ -74,7 +74,7 @@ class CrmCall(models.Model):
             if not self.result_id:
                 vals["result_id"] = self.env.ref("call_telephony_bridge.result_not_connected").id
             self._write_from_action(vals)
-            return self.action_open_wrap_up()
+            return self._action_open_wrap_up()
         return super().action_end_call()
 
     def action_dial(self):
@@ -148,19 +148,18 @@ class CrmCall(models.Model):
     # Business methods
     # ------------------------------------------------------------------
     @api.model
-    def telephony_dial(self, number, partner=None, lead=None):
+    def _telephony_dial(self, number, partner=None, lead=None, scheduled=None):
         """Click-to-dial: the PBX rings the user's own extension, then ``number``.
 
-        The call is logged first as the user's ringing outbound call; the bridge then reports its
-        events under the same PBX call id: the answer starts its timer, a hangup before any answer
-        ends it as not connected. The customer is shown the number of the company's line (its first
-        line with a number) as caller ID. Without a number, ask for one.
-        """
-        return self._telephony_dial(number, partner=partner, lead=lead)
+        The call is logged first as the user's ringing outbound call (a ``scheduled`` call of the user's,
+        when given, is the one that rings); the bridge then reports its events under the same PBX call id:
+        the answer starts its timer, a hangup before any answer ends it as not connected. The customer is
+        shown the number of the company's line (its first line with a number) as caller ID. Without a
+        number, ask for one.
 
-    @api.model
-    def _telephony_dial(self, number, partner=None, lead=None, scheduled=None):
-        """``telephony_dial``; a ``scheduled`` call of the user's, when given, is the one that rings."""
+        Not callable over RPC: the dial buttons, the ask-number wizard and the appointment dialler call it
+        with their records.
+        """
         partner = self._browse_argument("res.partner", partner)
         lead = self._browse_argument("crm.lead", lead)
         if not number:

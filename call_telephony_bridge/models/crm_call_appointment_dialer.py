@@ -128,7 +128,7 @@ class CrmCall(models.Model):
         owner = self.user_id
         retry_at = now + timedelta(minutes=self.retry_interval_minutes)
         try:
-            action = self.env["crm.call"].with_user(owner).with_company(self.company_id).telephony_dial(
+            action = self.env["crm.call"].with_user(owner).with_company(self.company_id)._telephony_dial(
                 self.phone_e164 or self.phone, partner=self.partner_id, lead=self.lead_id
             )
         except UserError as error:

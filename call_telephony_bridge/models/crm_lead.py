@@ -10,4 +10,4 @@ class CrmLead(models.Model):
     def action_telephony_dial(self):
         """Dial the lead's phone (or mobile); ask for a number when it has none."""
         self.ensure_one()
-        return self.env["crm.call"].telephony_dial(self.phone or self.mobile, partner=self.partner_id, lead=self)
+        return self.env["crm.call"]._telephony_dial(self.phone or self.mobile, partner=self.partner_id, lead=self)

@@ -1,9 +1,11 @@
 """A plain salesperson attacking the running server over HTTP, the way one did: every door stays shut."""
 
 import base64
+import json
 from datetime import timedelta
 
 from odoo import Command, fields
+from odoo.exceptions import UserError
 from odoo.tests import HttpCase, new_test_user, tagged
 from odoo.tests.common import JsonRpcException
 
@@ -45,6 +47,16 @@ class TestAttacksOverHttp(HttpCase):
     def rpc(self, model, method, *args, **kwargs):
         return self.make_jsonrpc_request("/web/dataset/call_kw", {
             "model": model, "method": method, "args": list(args), "kwargs": kwargs})
+
+    def rpc_error(self, model, method, *args, **kwargs):
+        """The error an RPC call answers, with its message (``make_jsonrpc_request`` keeps only its name)."""
+        response = self.url_open("/web/dataset/call_kw", data=json.dumps({
+            "jsonrpc": "2.0", "method": "call", "id": 0,
+            "params": {"model": model, "method": method, "args": list(args), "kwargs": kwargs}}),
+            headers={"Content-Type": "application/json"})
+        answer = response.json()
+        self.assertNotIn("result", answer, f"{model}.{method} should be refused")
+        return answer["error"]["data"]
 
     def assertRefused(self, model, method, *args, error="AccessError", **kwargs):
         with self.assertRaises(JsonRpcException) as refusal:
@@ -150,7 +162,7 @@ class TestAttacksOverHttp(HttpCase):
 
     def test_context_keys_never_relax_a_rule_for_an_rpc_caller(self):
         self.authenticate("mallory", "mallory")
-        action = self.rpc("crm.call", "start_call_with", partner=self.partner.id)
+        action = self.rpc("res.partner", "action_call_now", [self.partner.id])
         backdated = fields.Datetime.to_string(fields.Datetime.now() - timedelta(seconds=82804))
         for context in ({"call_state_transition": True}, {"telephony_event": True},
                         {"call_logging_action": "<call action>"}):
@@ -189,12 +201,43 @@ class TestAttacksOverHttp(HttpCase):
                               ("telephony.call.lifecycle", "apply_event"), ("telephony.router", "route")):
             self.assertRefused(model, method, self.line.id, error="")
 
+    def test_the_internal_methods_are_not_callable_over_rpc(self):
+        """Methods that take records, or serve only the controllers, the crons and other models, are private:
+        Odoo refuses them to any RPC caller, whatever their arguments."""
+        self.authenticate("mallory", "mallory")
+        for model, method, args, kwargs in (
+            ("crm.call", "_start_call_with", [], {"partner": self.partner.id}),
+            ("crm.call", "_telephony_dial", [CUSTOMER_NUMBER], {"partner": self.partner.id}),
+            ("crm.call", "_action_open_wrap_up", [[self.agents_call.id]], {}),
+            ("telephony.call.lifecycle", "_receive", [self.line.id, {}], {}),
+            ("telephony.call.lifecycle", "_receive_batch", [self.line.id, []], {}),
+            ("telephony.call.lifecycle", "_apply_event", [self.line.id, {}], {}),
+            ("telephony.call.lifecycle", "_lock_call", [1, NEXT_PBX_CALL_ID], {}),
+            ("telephony.router", "_route", [self.line.id, CUSTOMER_NUMBER, ""], {}),
+        ):
+            error = self.rpc_error(model, method, *args, **kwargs)
+            self.assertEqual(error["name"], "odoo.exceptions.AccessError", f"{model}.{method}")
+            self.assertIn(f"Private methods (such as '{model}.{method}') cannot be called remotely",
+                          error["message"])
+        for model, method, args in (("crm.call", "start_call_with", []), ("crm.call", "telephony_dial", []),
+                                    ("crm.call", "action_open_wrap_up", [[self.agents_call.id]])):
+            error = self.rpc_error(model, method, *args)
+            self.assertIn("does not exist", error["message"], f"the public {model}.{method} is gone")
+        self.assertFalse(self.env["crm.call"].search([("user_id", "=", self.mallory.id)]), "no call was started")
+
     def test_odd_arguments_get_a_clear_message(self):
+        # Starting and dialling a call are internal (see test_the_internal_methods_are_not_callable_over_rpc):
+        # their own callers still get a clear message for odd arguments.
+        Call = self.env["crm.call"].with_user(self.agent)
+        for start, args, kwargs in (
+            (Call._start_call_with, (), {"partner": "abc"}),
+            (Call._start_call_with, (), {"partner": self.partner.id, "phone": {"x": 1}}),
+            (Call._telephony_dial, ("+48 22 123 45 67",), {"partner": 999999}),
+            (Call._telephony_dial, (48221234567,), {}),
+        ):
+            with self.assertRaises(UserError):
+                start(*args, **kwargs)
         self.authenticate("agent201", "agent201")
-        self.assertRefused("crm.call", "start_call_with", partner="abc", error="UserError")
-        self.assertRefused("crm.call", "start_call_with", partner=self.partner.id, phone={"x": 1}, error="UserError")
-        self.assertRefused("crm.call", "telephony_dial", "+48 22 123 45 67", partner=999999, error="UserError")
-        self.assertRefused("crm.call", "telephony_dial", 48221234567, error="UserError")
         call = self.voicemail_call()
         for values in ({"result_id": "abc"}, {"result_id": 999999}, {"goal_status": "won"}, {"description": 5},
                        ["description"]):
@@ -202,12 +245,11 @@ class TestAttacksOverHttp(HttpCase):
 
     def test_click_to_dial_sends_only_a_phone_number_to_the_pbx(self):
         self.env.company.telephony_ari_url = "http://127.0.0.1:9"
-        self.authenticate("agent201", "agent201")
+        Call = self.env["crm.call"].with_user(self.agent)
         for number in ("123@from-internal/n", "601234567@pstn-out", "601,234,567,1@x", "1" * 5000,
                        "Local/100@agents", "100"):
-            with self.assertRaises(JsonRpcException) as refusal:
-                self.rpc("crm.call", "telephony_dial", number)
-            self.assertIn("UserError", str(refusal.exception))
+            with self.assertRaises(UserError):
+                Call._telephony_dial(number)
         self.assertFalse(self.env["crm.call"].search([("external_ref", "like", "odoo-c2d-%")]))
 
     def test_full_width_numbers_of_the_exception_list_leave_no_trace(self):

@@ -86,7 +86,7 @@ class TestEndToEndAsterisk(HttpCase):
         self.asterisk.agent("201", ring=1, talk=5)
         self.asterisk.set_global("CUSTOMER_RING", "1")
         with self.registry.test_lock:  # the bridge may still be posting the previous test's events
-            action = self.env["crm.call"].with_user(self.agent).telephony_dial("+48 600 999 001")
+            action = self.env["crm.call"].with_user(self.agent)._telephony_dial("+48 600 999 001")
         call = self.env["crm.call"].browse(action["res_id"])
         call = self.wait_for_call([("id", "=", call.id)], "done")
         self.assertAlmostEqual(call.telephony_duration, 4.0, delta=0.8)

@@ -13,4 +13,4 @@ class CrmCallAskNumber(models.TransientModel):
         self.ensure_one()
         if self.then != "dial":
             return super().action_confirm()
-        return self.env["crm.call"].telephony_dial(self._store_number(), partner=self.partner_id, lead=self.lead_id)
+        return self.env["crm.call"]._telephony_dial(self._store_number(), partner=self.partner_id, lead=self.lead_id)
