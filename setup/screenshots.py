@@ -378,7 +378,8 @@ def main():
         else:
             print(f"screenshots: {shot}: nothing of ours left in English")
         if theirs:
-            print(f"screenshots: {shot} shows Odoo's own notes and demo data, as Odoo stored them: {' | '.join(theirs)}")
+            print(f"screenshots: {shot} shows Odoo's own notes and demo data, as Odoo stored them: "
+                  f"{' | '.join(theirs)}")
     if english_seen and not args.allow_english:
         sys.exit(1)
 
