@@ -595,6 +595,7 @@ class CrmCall(models.Model):
         return call._action_open_form()
 
     @api.model
+    @api.readonly
     def get_day_plan(self, user_id=None, team_id=None):
         """A day: overdue, today, upcoming, missed and done today, in the reader's time zone - the current
         user's, or (call managers only) one salesperson's (``user_id``) or a whole sales team's (``team_id``)."""
@@ -624,6 +625,7 @@ class CrmCall(models.Model):
     # Tools
     # ------------------------------------------------------------------
     @api.model
+    @api.readonly
     def get_day_plan_choices(self):
         """Whose day plan the current user may open: for call managers, the sales teams they can read (record
         rules apply) with their members; for everyone else, nothing to choose (their own plan only)."""

@@ -1,7 +1,7 @@
 from odoo import api, models
 from odoo.tools import SQL
 
-from ..tools.call_statistics import AGGREGATE_MODELS, CALL_LOCAL_DAY, CALL_OWNER_JOINS
+from ..tools.call_statistics import AGGREGATE_MODELS, CALL_LOCAL_DAY, CALL_OWNER_JOINS, QUEUE_TABLE
 
 # Fields whose change moves a call in the call statistics.
 REPORTED_FIELDS = frozenset({
@@ -10,16 +10,15 @@ REPORTED_FIELDS = frozenset({
 })
 # Where a transaction keeps the ids of the calls it changed, until their buckets are queued at commit.
 PENDING_CALLS = "call_logging.call_statistics_calls"
-# The (owner, day) buckets changed by committed transactions and not yet recomputed.
-QUEUE_TABLE = "crm_call_statistics_queue"
 
 
 class CrmCall(models.Model):
     """Keeps the call statistics up to date as calls are created, changed and deleted.
 
     A change only queues the (owner, day) buckets it touched, in one insert at commit: the
-    PBX's events stay cheap and never collide on the statistics. Queued buckets are recomputed
-    from the calls before a report is read (and by a cron), so a report is always exact.
+    PBX's events stay cheap and never collide on the statistics. A cron recomputes the queued
+    buckets; until then a report sums their calls as it reads (``crm.call.aggregate.mixin``),
+    so a report is always exact and reading writes nothing.
     """
 
     _inherit = "crm.call"
@@ -59,19 +58,11 @@ class CrmCall(models.Model):
     # ------------------------------------------------------------------
     @api.model
     def _apply_pending_call_statistics(self):
-        """Recompute every queued bucket this transaction can see: before a report is read, and by the cron.
+        """Recompute every queued bucket this transaction can see in the tables: the cron's job.
 
-        A bucket queued by a transaction that committed after this one began stays queued for the next
-        reader, which will see its calls."""
+        A bucket queued by a transaction that committed after this one began stays queued for the next run."""
         self._flush_pending_call_statistics()
-        if self.env.cr.readonly:
-            # Reports are read on a read-only cursor first: with nothing queued there is nothing to write, else
-            # the refused DELETE below makes Odoo retry the request on a read/write cursor (no error logged).
-            self.env.cr.execute(SQL("SELECT EXISTS (SELECT 1 FROM %s)", SQL.identifier(QUEUE_TABLE)))
-            if not self.env.cr.fetchone()[0]:
-                return
-        self.env.cr.execute(SQL("DELETE FROM %s RETURNING user_id, day", SQL.identifier(QUEUE_TABLE)),
-                            log_exceptions=not self.env.cr.readonly)
+        self.env.cr.execute(SQL("DELETE FROM %s RETURNING user_id, day", SQL.identifier(QUEUE_TABLE)))
         buckets = set(self.env.cr.fetchall())
         if buckets:
             self.env["crm.call"].flush_model()
@@ -95,6 +86,11 @@ class CrmCall(models.Model):
             # sudo: the statistics are recomputed for everyone's calls in the changed buckets, not the user's only
             self.env.cr.precommit.add(self.sudo()._flush_pending_call_statistics)
         pending.update(self.ids)
+
+    @api.model
+    def _call_statistics_pending_ids(self):
+        """Ids of the calls this transaction changed whose buckets are not queued yet (until its commit)."""
+        return self.env.cr.precommit.data.get(PENDING_CALLS, ())
 
     @api.model
     def _flush_pending_call_statistics(self):

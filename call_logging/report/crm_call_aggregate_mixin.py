@@ -1,6 +1,8 @@
 from odoo import api, models
 from odoo.tools import SQL, sql
 
+from ..tools.call_statistics import CALL_LOCAL_DAY, CALL_OWNER_JOINS, QUEUE_TABLE
+
 
 class CrmCallAggregateMixin(models.AbstractModel):
     """A table of call figures summed per owner and day, kept up to date from ``crm.call``.
@@ -8,10 +10,12 @@ class CrmCallAggregateMixin(models.AbstractModel):
     Use it for a report model over calls that must stay fast on millions of calls. The model
     sets ``_auto = False``, lists its columns and grain, and says in ``_aggregate_select`` how
     calls are summed; the table is created at install with a unique index on the grain.
-    Calls queue their (owner, day) buckets on create, write and unlink; every queued bucket
-    is recomputed from the calls before a report is read (and by a cron), never patched by
-    deltas, so a bucket is always exact.
-    Two readers recomputing the same bucket collide on the unique index or on the deleted
+    Calls queue their (owner, day) buckets on create, write and unlink, and a cron recomputes
+    the queued buckets from the calls, never patching them by deltas.
+    Reading never writes: a report reads the stored rows of the buckets nobody changed and sums
+    the calls of the queued ones (and of the calls this transaction changed) on the fly, so it
+    is exact at once and answers on a read-only cursor or a replica.
+    Two crons recomputing the same bucket collide on the unique index or on the deleted queue
     rows, which PostgreSQL reports as a serialization failure that Odoo retries.
     """
 
@@ -58,10 +62,15 @@ class CrmCallAggregateMixin(models.AbstractModel):
     # ------------------------------------------------------------------
     # ORM overrides
     # ------------------------------------------------------------------
+    @property
+    def _table_sql(self):
+        return SQL("(%s)", self._current_rows_sql())
+
     @api.model
     def _search(self, domain, *args, **kwargs):
-        # Like the ORM flushing before a read: queued call changes are summed first.
-        self.env["crm.call"]._apply_pending_call_statistics()
+        # Like the ORM flushing before a read: the calls are summed from the database.
+        self.env["crm.call"].flush_model()
+        self.env["res.partner"].flush_model(["tz"])
         return super()._search(domain, *args, **kwargs)
 
     # ------------------------------------------------------------------
@@ -95,17 +104,7 @@ class CrmCallAggregateMixin(models.AbstractModel):
             "DELETE FROM %s r USING (%s) k WHERE COALESCE(r.user_id, 0) = k.owner_id AND r.date = k.day",
             table, keys,
         ))
-        # Each bucket is a range of starts (the day in its owner's time zone), so the start index finds its calls.
-        self.env.cr.execute(SQL(
-            "SELECT c.id FROM (%s) k "
-            "LEFT JOIN res_users u ON u.id = k.owner_id "
-            "LEFT JOIN res_partner p ON p.id = u.partner_id "
-            "JOIN crm_call c "
-            "ON c.start >= (k.day::timestamp AT TIME ZONE COALESCE(p.tz, 'UTC')) AT TIME ZONE 'UTC' "
-            "AND c.start < ((k.day + %s::interval)::timestamp AT TIME ZONE COALESCE(p.tz, 'UTC')) AT TIME ZONE 'UTC' "
-            "AND COALESCE(c.user_id, 0) = k.owner_id",
-            keys, f"1 {self._aggregate_period}",
-        ))
+        self.env.cr.execute(self._calls_in_buckets_sql(keys))
         call_ids = [row[0] for row in self.env.cr.fetchall()]
         if call_ids:
             updates = SQL(", ").join(
@@ -122,6 +121,60 @@ class CrmCallAggregateMixin(models.AbstractModel):
     # ------------------------------------------------------------------
     # Tools
     # ------------------------------------------------------------------
+    def _current_rows_sql(self):
+        """The table as it would be with every queued bucket recomputed: stored rows of the untouched
+        buckets, and the queued buckets summed from their calls (negative ids: they are not stored)."""
+        columns = self._columns_sql()
+        return SQL(
+            """
+            WITH stale AS MATERIALIZED (%(stale)s)
+            SELECT stored.id, %(stored_columns)s
+              FROM %(table)s stored
+             WHERE NOT EXISTS (SELECT 1 FROM stale
+                                WHERE stale.owner_id = COALESCE(stored.user_id, 0) AND stale.day = stored.date)
+             UNION ALL
+            SELECT -ROW_NUMBER() OVER (), live.*
+              FROM (%(live)s) AS live(%(columns)s)
+            """,
+            stale=self._stale_buckets_sql(),
+            stored_columns=SQL(", ").join(
+                SQL("stored.%s", SQL.identifier(name)) for name, _type in self._aggregate_columns
+            ),
+            table=SQL.identifier(self._table),
+            live=self._aggregate_select(SQL("c.id IN (%s)", self._calls_in_buckets_sql(SQL("SELECT * FROM stale")))),
+            columns=columns,
+        )
+
+    def _stale_buckets_sql(self):
+        """(owner id or 0, first day of the period) of the rows the stored table has out of date: the queued
+        buckets, and those of the calls this transaction changed, which are queued only at its commit."""
+        period = self._aggregate_period
+        pending = self.env["crm.call"]._call_statistics_pending_ids()
+        return SQL(
+            "SELECT queued.user_id AS owner_id, date_trunc(%(period)s, queued.day)::date AS day "
+            "FROM %(queue)s queued "
+            "UNION "
+            "SELECT COALESCE(c.user_id, 0), date_trunc(%(period)s, %(call_day)s)::date "
+            "FROM crm_call c %(owner_joins)s WHERE c.id = ANY(%(pending)s)",
+            period=period, queue=SQL.identifier(QUEUE_TABLE), call_day=CALL_LOCAL_DAY,
+            owner_joins=CALL_OWNER_JOINS, pending=sorted(pending),
+        )
+
+    def _calls_in_buckets_sql(self, keys):
+        """SELECT of the ids of the calls in the buckets ``keys`` gives as (owner_id, day) rows, days being the
+        first day of this table's period."""
+        # Each bucket is a range of starts (the period in its owner's time zone), so the start index finds its calls.
+        return SQL(
+            "SELECT c.id FROM (%s) k "
+            "LEFT JOIN res_users u ON u.id = k.owner_id "
+            "LEFT JOIN res_partner p ON p.id = u.partner_id "
+            "JOIN crm_call c "
+            "ON c.start >= (k.day::timestamp AT TIME ZONE COALESCE(p.tz, 'UTC')) AT TIME ZONE 'UTC' "
+            "AND c.start < ((k.day + %s::interval)::timestamp AT TIME ZONE COALESCE(p.tz, 'UTC')) AT TIME ZONE 'UTC' "
+            "AND COALESCE(c.user_id, 0) = k.owner_id",
+            keys, f"1 {self._aggregate_period}",
+        )
+
     def _columns_sql(self):
         return SQL(", ").join(SQL.identifier(name) for name, _type in self._aggregate_columns)
 

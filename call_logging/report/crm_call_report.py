@@ -17,6 +17,9 @@ HISTORY_STATES = ("done", "missed")
 # Groupings the monthly table answers as well as the daily one.
 MONTHLY_GRANULARITIES = ("month", "quarter", "year")
 MONTHLY_DIMENSIONS = frozenset({"user_id", "team_id", "company_id", "direction", "state"})
+# Context marker set by ``_read_group`` alone, while it reads a grouping from the monthly table: it
+# changes where the rows come from, never which rows the user may see (the record rules still apply).
+MONTHLY_SOURCE = "call_report_monthly"
 
 WEIGHTED_RATIOS = {
     "duration_avg:avg": ("duration_total", ("done_count",), 1.0),
@@ -114,16 +117,16 @@ class CrmCallReport(models.Model):
     # ------------------------------------------------------------------
     @property
     def _table_sql(self):
-        if self.env.context.get("call_report_monthly"):
-            return SQL.identifier(self.env["crm.call.report.month"]._table)
+        if self.env.context.get(MONTHLY_SOURCE):
+            return self.env["crm.call.report.month"]._table_sql
         return super()._table_sql
 
     @api.model
     def _read_group(self, domain, groupby=(), aggregates=(), having=(), offset=0, limit=None, order=None):
         """Read from the monthly table when the grouping needs neither the day, the purpose nor the result."""
-        if not self.env.context.get("call_report_monthly") and self._monthly_table_answers(
+        if not self.env.context.get(MONTHLY_SOURCE) and self._monthly_table_answers(
                 domain, groupby, aggregates, having, order):
-            self = self.with_context(call_report_monthly=True)
+            self = self.with_context(**{MONTHLY_SOURCE: True})
         return super()._read_group(domain, groupby, aggregates, having, offset, limit, order)
 
     def _read_group_select(self, aggregate_spec, query):
@@ -207,6 +210,7 @@ class CrmCallReport(models.Model):
             self.env[model]._rebuild()
 
     @api.model
+    @api.readonly
     def get_dashboard_data(self, months=6, period="month", team_id=None, user_id=None):
         """The Calls dashboard's figures over the last ``months`` months, as the current user may see them.
 

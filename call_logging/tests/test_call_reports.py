@@ -209,6 +209,35 @@ class TestCallReports(CallCase):
         self.assertFalse(queued())
         self.assertEqual(piotr_rows(), 2)
 
+    def test_reports_dashboard_and_day_plan_read_exact_figures_on_a_read_only_transaction(self):
+        def queued():
+            self.env.cr.execute("SELECT COUNT(*) FROM crm_call_statistics_queue")
+            return self.env.cr.fetchone()[0]
+
+        self.env["crm.call"]._apply_pending_call_statistics()
+        self.Call.with_user(self.piotr).create({"state": "done", "direction": "outbound", "duration": 30,
+                                                "partner_id": self.contact.id, "start": self.c4.start})
+        self.env.cr.precommit.run()  # committed: queued, not yet summed by the cron
+        self.assertEqual(queued(), 1)
+        self.env.flush_all()
+        self.env.cr.execute("SAVEPOINT read_only_reports")
+        self.env.cr.execute("SET TRANSACTION READ ONLY")
+        try:
+            # Per rep, the monthly table answers; per rep and purpose, the daily one.
+            self.assertEqual(self.figures(["user_id"], ["call_count:sum"])[self.piotr], 2)
+            self.assertEqual(self.figures(["user_id", "purpose_id"], ["call_count:sum"],
+                                          domain=[("user_id", "=", self.piotr.id)]),
+                             [(self.piotr, self.env["crm.call.purpose"], 2)])
+            self.assertEqual(self.figures(["user_id"], ["lead_id:count_distinct"], model="crm.call.lead.report"),
+                             {self.anna: 1, self.piotr: 1, self.kenji: 1})
+            data = self.Report.with_user(self.boss).get_dashboard_data(months=2, user_id=self.piotr.id)
+            self.assertEqual(data["totals"]["calls"], 2)
+            plan = self.Call.with_user(self.piotr).get_day_plan()
+            self.assertEqual(plan["done_today"]["count"], 0)
+        finally:
+            self.env.cr.execute("ROLLBACK TO SAVEPOINT read_only_reports")
+        self.assertEqual(queued(), 1)
+
     def test_a_rebuild_gives_the_same_rows_as_the_incremental_upkeep(self):
         def snapshot(model):
             # Read straight from the table, so apply this transaction's pending changes first as the ORM would.
@@ -412,6 +441,24 @@ class TestCallReportsDashboardTour(HttpCase):
         self.env["crm.call"].with_user(field_rep).create({
             "state": "done", "start": start, "duration": 60, "partner_id": contact.id, "lead_id": field_lead.id,
         })
+
+    def test_the_dashboard_statistics_and_day_plan_are_served_on_read_only_cursors(self):
+        # Changes committed and not yet summed by the cron: the readers sum them without writing.
+        self.env.cr.flush()
+        self.authenticate(self.manager.login, self.manager.login)
+        with self.assertNoLogs("odoo.http", "WARNING"):
+            dashboard = self.make_jsonrpc_request("/web/dataset/call_kw/crm.call.report/get_dashboard_data", {
+                "model": "crm.call.report", "method": "get_dashboard_data", "args": [], "kwargs": {},
+            })
+            groups = self.make_jsonrpc_request("/web/dataset/call_kw/crm.call.report/web_read_group", {
+                "model": "crm.call.report", "method": "web_read_group", "args": [],
+                "kwargs": {"domain": [], "fields": ["call_count:sum"], "groupby": ["user_id"]},
+            })
+            self.make_jsonrpc_request("/web/dataset/call_kw/crm.call/get_day_plan", {
+                "model": "crm.call", "method": "get_day_plan", "args": [], "kwargs": {},
+            })
+        self.assertEqual(dashboard["totals"]["calls"], 3)
+        self.assertEqual(sum(group["call_count"] for group in groups["groups"]), 3)
 
     def test_manager_reads_the_dashboard(self):
         self.start_tour("/odoo/action-call_logging.crm_call_dashboard_action", "call_logging_calls_dashboard",

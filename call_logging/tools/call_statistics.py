@@ -12,3 +12,5 @@ CALL_OWNER_JOINS = SQL(
 )
 # Tables summing calls per owner and day; each is refreshed for the buckets a change touches.
 AGGREGATE_MODELS = ("crm.call.report", "crm.call.report.month", "crm.call.lead.report")
+# The (owner, day) buckets changed by committed transactions and not yet recomputed in the tables.
+QUEUE_TABLE = "crm_call_statistics_queue"
