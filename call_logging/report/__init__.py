@@ -2,4 +2,3 @@ from . import crm_call_aggregate_mixin
 from . import crm_call_report
 from . import crm_call_report_month
 from . import crm_call_lead_report
-from . import crm_call_billing_wizard
