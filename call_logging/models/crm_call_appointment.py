@@ -6,7 +6,7 @@ from odoo.exceptions import UserError, ValidationError
 from .crm_call import LIVE_STATES
 from .crm_call_automation import CrmCall as CrmCallAutomation
 
-NOTIFY_WINDOW_OPEN = "call_logging.appointment"
+NOTIFY_WINDOW_OPEN = "call_logging/appointment_window_open"
 DEFAULT_WINDOW = timedelta(minutes=30)
 # A new appointment's window starts at the next quarter of an hour at least this far ahead.
 FIRST_WINDOW_DELAY = timedelta(minutes=30)

@@ -144,7 +144,7 @@ class CrmCall(models.Model):
         # sudo: the cron marks the call reminded whoever owns it; the flag is bookkeeping, not an edit
         super(CrmCall, self.sudo()).write({"reminder_sent_at": fields.Datetime.now()})
         call = self.with_user(owner).with_context(lang=owner.lang, tz=owner.tz)
-        owner._bus_send("call_logging.reminder", call._reminder_payload())
+        owner._bus_send("call_logging/reminder", call._reminder_payload())
         if owner.call_reminder_email and owner.email:
             self.env.ref("call_logging.mail_template_call_reminder").send_mail(
                 self.id, force_send=False, email_layout_xmlid="mail.mail_notification_light"

@@ -1,7 +1,15 @@
-from odoo import api, models
+from odoo import api, fields, models
 from odoo.tools import SQL, sql
 
 from ..tools.call_statistics import CALL_LOCAL_DAY, CALL_OWNER_JOINS, QUEUE_TABLE
+
+# The columns every table starts with: whose calls (owner, team, company) on which day.
+OWNER_DAY_COLUMNS = (
+    ("date", "date NOT NULL"),
+    ("user_id", "integer"),
+    ("team_id", "integer"),
+    ("company_id", "integer NOT NULL"),
+)
 
 
 class CrmCallAggregateMixin(models.AbstractModel):
@@ -28,6 +36,16 @@ class CrmCallAggregateMixin(models.AbstractModel):
     _aggregate_grain = ()
     # The period of the ``date`` column: "day", or "month" for a table holding the first day of each month.
     _aggregate_period = "day"
+    _order = "date desc"
+    _rec_name = "date"
+
+    # ------------------------------------------------------------------
+    # Fields: the grain every table shares (whose calls, on which day)
+    # ------------------------------------------------------------------
+    date = fields.Date(string="Day", readonly=True)
+    user_id = fields.Many2one("res.users", string="Salesperson", readonly=True)
+    team_id = fields.Many2one("crm.team", string="Sales Team", readonly=True)
+    company_id = fields.Many2one("res.company", string="Company", readonly=True)
 
     def init(self):
         if self._abstract:

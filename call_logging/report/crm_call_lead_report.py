@@ -3,6 +3,7 @@ from odoo.tools import SQL
 from odoo.tools.misc import format_date
 
 from ..tools.call_statistics import CALL_LOCAL_DAY, CALL_OWNER_JOINS
+from .crm_call_aggregate_mixin import OWNER_DAY_COLUMNS
 
 
 class CrmCallLeadReport(models.Model):
@@ -17,14 +18,8 @@ class CrmCallLeadReport(models.Model):
     _description = "Leads Contacted by Phone"
     _auto = False
     _log_access = False
-    _order = "date desc"
-    _rec_name = "date"
 
-    _aggregate_columns = (
-        ("date", "date NOT NULL"),
-        ("user_id", "integer"),
-        ("team_id", "integer"),
-        ("company_id", "integer NOT NULL"),
+    _aggregate_columns = OWNER_DAY_COLUMNS + (
         ("lead_id", "integer NOT NULL"),
         ("call_count", "integer NOT NULL"),
         ("duration_total", "bigint NOT NULL"),
@@ -34,10 +29,6 @@ class CrmCallLeadReport(models.Model):
     # ------------------------------------------------------------------
     # Fields
     # ------------------------------------------------------------------
-    date = fields.Date(string="Day", readonly=True)
-    user_id = fields.Many2one("res.users", string="Salesperson", readonly=True)
-    team_id = fields.Many2one("crm.team", string="Sales Team", readonly=True)
-    company_id = fields.Many2one("res.company", string="Company", readonly=True)
     lead_id = fields.Many2one("crm.lead", string="Lead / Opportunity", readonly=True)
     call_count = fields.Integer(string="Calls", readonly=True)
     duration_total = fields.Integer(string="Total Duration", readonly=True)

@@ -6,6 +6,7 @@ from odoo.tools import SQL, date_utils
 from odoo.tools.misc import format_date
 
 from ..tools.call_statistics import AGGREGATE_MODELS, CALL_LOCAL_DAY, CALL_OWNER_JOINS
+from .crm_call_aggregate_mixin import OWNER_DAY_COLUMNS
 
 # Calls that took place (or are taking place): what "calls per day" counts.
 NOT_HELD_STATES = ("scheduled", "cancelled")
@@ -48,14 +49,8 @@ class CrmCallReport(models.Model):
     _description = "Call Statistics"
     _auto = False
     _log_access = False
-    _order = "date desc"
-    _rec_name = "date"
 
-    _aggregate_columns = (
-        ("date", "date NOT NULL"),
-        ("user_id", "integer"),
-        ("team_id", "integer"),
-        ("company_id", "integer NOT NULL"),
+    _aggregate_columns = OWNER_DAY_COLUMNS + (
         ("direction", "varchar"),
         ("state", "varchar"),
         ("purpose_id", "integer"),
@@ -81,10 +76,6 @@ class CrmCallReport(models.Model):
     # ------------------------------------------------------------------
     # Fields
     # ------------------------------------------------------------------
-    date = fields.Date(string="Day", readonly=True)
-    user_id = fields.Many2one("res.users", string="Salesperson", readonly=True)
-    team_id = fields.Many2one("crm.team", string="Sales Team", readonly=True)
-    company_id = fields.Many2one("res.company", string="Company", readonly=True)
     direction = fields.Selection(selection=_selection_of("direction"), readonly=True)
     state = fields.Selection(selection=_selection_of("state"), string="Status", readonly=True)
     purpose_id = fields.Many2one("crm.call.purpose", string="Purpose", readonly=True)

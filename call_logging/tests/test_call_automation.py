@@ -95,7 +95,7 @@ class TestCallAutomation(CallCase):
 
     def reminders_sent(self, call):
         self.env.cr.flush()  # bus notifications are written when the transaction is about to commit
-        notifications = self.env["bus.bus"].sudo().search([("message", "like", "call_logging.reminder")])
+        notifications = self.env["bus.bus"].sudo().search([("message", "like", "call_logging/reminder")])
         return [n for n in notifications if json.loads(n.message)["payload"]["call_id"] == call.id]
 
     # ------------------------------------------------------------------

@@ -26,7 +26,7 @@ class TestPhoneAppointments(CallCase):
 
     def window_notifications(self, call):
         self.env.cr.flush()  # bus notifications are written when the transaction is about to commit
-        notifications = self.env["bus.bus"].sudo().search([("message", "like", "call_logging.appointment")])
+        notifications = self.env["bus.bus"].sudo().search([("message", "like", "call_logging/appointment_window_open")])
         return [n for n in notifications if json.loads(n.message)["payload"]["call_id"] == call.id]
 
     def filter_domain(self, model, name, user):
