@@ -57,17 +57,15 @@ import time
 from pathlib import Path
 
 import requests
-import websocket
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_common import percentile
 
 from pbx_bridge.app import Bridge
-from pbx_bridge.ari_client import close_now
 from pbx_bridge.config import Settings
 from pbx_simulator.runner import SimulatorThread
-from tests.asterisk.conftest import COMPANY_NUMBER, Asterisk
+from tests.asterisk.conftest import COMPANY_NUMBER, AriEventWatcher, Asterisk
 from tests.bridge.conftest import ARI_PASSWORD, ARI_USER, TOKEN, FakeOdoo, wait_for
 
 CALL_KINDS = ("ringing", "answered", "hangup")
@@ -148,47 +146,32 @@ class LoadOdoo(FakeOdoo):
         return super().take(event)
 
 
-class Watcher:
-    """A second ARI application with subscribeAll: the agent legs' Dial RINGING and the callers' ends."""
+class Watcher(AriEventWatcher):
+    """The PBX's events as a second ARI application sees them: the agent legs' Dial RINGING and the callers' ends."""
 
     def __init__(self, url, user, password, on_end):
-        ws = url.replace("http://", "ws://") + "/ari/events"
-        self.socket = websocket.create_connection(
-            f"{ws}?app=bench-watch&subscribeAll=true&api_key={user}:{password}", timeout=10)
-        self.socket.settimeout(None)
         self.on_end = on_end
         self.rings = {}  # caller number -> (PBX timestamp, arrival here) of its agent leg's first RINGING
         self.frames = 0
-        self.thread = threading.Thread(target=self._read, name="bench-watch", daemon=True)
-        self.thread.start()
+        super().__init__(url, user, password, app="bench-watch")
 
-    def _read(self):
-        while True:
-            try:
-                frame = self.socket.recv()
-            except (OSError, websocket.WebSocketException):
-                return
-            if not frame:
-                continue
-            self.frames += 1
-            # Only two kinds matter: skip parsing the rest (most of the stream) to stay light.
-            if "RINGING" not in frame and "ChannelDestroyed" not in frame:
-                continue
-            arrived = time.time()
-            event = json.loads(frame)
-            if event.get("type") == "Dial" and event.get("dialstatus") == "RINGING":
-                peer = event.get("peer") or {}
-                if "@agents-" in peer.get("name", ""):
-                    number = (peer.get("caller") or {}).get("number", "")
-                    self.rings.setdefault(number, (pbx_time(event.get("timestamp")), arrived))
-            elif event.get("type") == "ChannelDestroyed":
-                channel = event.get("channel") or {}
-                name = channel.get("name", "")
-                if "@from-pstn-" in name and name.endswith(";2"):
-                    self.on_end((channel.get("caller") or {}).get("number", ""))
-
-    def close(self):
-        close_now(self.socket)
+    def on_frame(self, frame):
+        self.frames += 1
+        # Only two kinds matter: skip parsing the rest (most of the stream) to stay light.
+        if "RINGING" not in frame and "ChannelDestroyed" not in frame:
+            return
+        arrived = time.time()
+        event = json.loads(frame)
+        if event.get("type") == "Dial" and event.get("dialstatus") == "RINGING":
+            peer = event.get("peer") or {}
+            if "@agents-" in peer.get("name", ""):
+                number = (peer.get("caller") or {}).get("number", "")
+                self.rings.setdefault(number, (pbx_time(event.get("timestamp")), arrived))
+        elif event.get("type") == "ChannelDestroyed":
+            channel = event.get("channel") or {}
+            name = channel.get("name", "")
+            if "@from-pstn-" in name and name.endswith(";2"):
+                self.on_end((channel.get("caller") or {}).get("number", ""))
 
 
 class SimulatorPbx:

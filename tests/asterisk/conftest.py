@@ -150,16 +150,18 @@ def _proc_state(pid):
         return "zombie"
 
 
-class Watcher:
-    """Every ARI event of the PBX, as a second application with subscribeAll sees them."""
+class AriEventWatcher:
+    """A second ARI application with subscribeAll: every event of the PBX, read in a thread of its own.
 
-    def __init__(self, asterisk):
-        url = asterisk.url.replace("http://", "ws://") + "/ari/events"
+    ``on_frame`` gets each raw frame; the default keeps them all, parsed, in ``events``."""
+
+    def __init__(self, url, user, password, app="watcher"):
+        ws = url.replace("http://", "ws://") + "/ari/events"
         self.socket = websocket.create_connection(
-            f"{url}?app=watcher&subscribeAll=true&api_key={asterisk.user}:{asterisk.password}", timeout=10)
+            f"{ws}?app={app}&subscribeAll=true&api_key={user}:{password}", timeout=10)
         self.socket.settimeout(None)
         self.events = []
-        self.thread = threading.Thread(target=self._read, daemon=True)
+        self.thread = threading.Thread(target=self._read, name=f"ari-{app}", daemon=True)
         self.thread.start()
 
     def _read(self):
@@ -169,7 +171,20 @@ class Watcher:
             except (OSError, websocket.WebSocketException):
                 return
             if frame:
-                self.events.append(json.loads(frame))
+                self.on_frame(frame)
+
+    def on_frame(self, frame):
+        self.events.append(json.loads(frame))
+
+    def close(self):
+        close_now(self.socket)
+
+
+class Watcher(AriEventWatcher):
+    """Every ARI event of the test's Asterisk, with the questions the tests ask of them."""
+
+    def __init__(self, asterisk):
+        super().__init__(asterisk.url, asterisk.user, asterisk.password)
 
     def answered_extensions(self):
         """The extensions whose Local leg into [agents] was answered, in order."""
@@ -179,9 +194,6 @@ class Watcher:
 
     def of_channel(self, predicate):
         return [e for e in list(self.events) if predicate(e.get("channel") or e.get("peer") or {})]
-
-    def close(self):
-        close_now(self.socket)
 
 
 @pytest.fixture(scope="session")
