@@ -66,6 +66,8 @@ class CrmCallAggregateMixin(models.AbstractModel):
         self.env.cr.execute(SQL(
             "CREATE INDEX IF NOT EXISTS %s ON %s (team_id, date)", SQL.identifier(f"{self._table}_team_date"), table,
         ))
+        # How a bucket finds its calls: one owner's starts in a range.
+        self.env.cr.execute(SQL("CREATE INDEX IF NOT EXISTS crm_call_user_start_index ON crm_call (user_id, start)"))
         if created:
             # Installed on a database that already has calls: sum them once.
             self._rebuild()
@@ -82,7 +84,10 @@ class CrmCallAggregateMixin(models.AbstractModel):
     # ------------------------------------------------------------------
     @property
     def _table_sql(self):
-        return SQL("(%s)", self._current_rows_sql())
+        stale = self._stale_buckets()
+        if not stale:
+            return super()._table_sql
+        return SQL("(%s)", self._current_rows_sql(stale))
 
     @api.model
     def _search(self, domain, *args, **kwargs):
@@ -111,12 +116,7 @@ class CrmCallAggregateMixin(models.AbstractModel):
         monthly table)."""
         if not buckets:
             return
-        owner_ids, days = zip(*buckets, strict=True)
-        keys = SQL(
-            "SELECT DISTINCT k.owner_id, date_trunc(%s, k.day)::date AS day "
-            "FROM unnest(%s::int[], %s::date[]) AS k(owner_id, day)",
-            self._aggregate_period, list(owner_ids), list(days),
-        )
+        keys = self._bucket_keys_sql(buckets)
         table = SQL.identifier(self._table)
         self.env.cr.execute(SQL(
             "DELETE FROM %s r USING (%s) k WHERE COALESCE(r.user_id, 0) = k.owner_id AND r.date = k.day",
@@ -139,58 +139,72 @@ class CrmCallAggregateMixin(models.AbstractModel):
     # ------------------------------------------------------------------
     # Tools
     # ------------------------------------------------------------------
-    def _current_rows_sql(self):
-        """The table as it would be with every queued bucket recomputed: stored rows of the untouched
-        buckets, and the queued buckets summed from their calls (negative ids: they are not stored)."""
-        columns = self._columns_sql()
+    def _current_rows_sql(self, stale):
+        """The table as it would be with the ``stale`` buckets recomputed: the stored rows of the other
+        buckets, and the stale ones summed from their calls (negative ids: they are not stored)."""
+        keys = self._bucket_keys_sql(stale)
         return SQL(
             """
-            WITH stale AS MATERIALIZED (%(stale)s)
             SELECT stored.id, %(stored_columns)s
               FROM %(table)s stored
-             WHERE NOT EXISTS (SELECT 1 FROM stale
-                                WHERE stale.owner_id = COALESCE(stored.user_id, 0) AND stale.day = stored.date)
+             WHERE (COALESCE(stored.user_id, 0), stored.date) NOT IN (SELECT owner_id, day FROM (%(keys)s) k)
              UNION ALL
             SELECT -ROW_NUMBER() OVER (), live.*
               FROM (%(live)s) AS live(%(columns)s)
             """,
-            stale=self._stale_buckets_sql(),
             stored_columns=SQL(", ").join(
                 SQL("stored.%s", SQL.identifier(name)) for name, _type in self._aggregate_columns
             ),
             table=SQL.identifier(self._table),
-            live=self._aggregate_select(SQL("c.id IN (%s)", self._calls_in_buckets_sql(SQL("SELECT * FROM stale")))),
-            columns=columns,
+            keys=keys,
+            live=self._aggregate_select(SQL("c.id IN (%s)", self._calls_in_buckets_sql(keys))),
+            columns=self._columns_sql(),
         )
 
-    def _stale_buckets_sql(self):
-        """(owner id or 0, first day of the period) of the rows the stored table has out of date: the queued
+    def _stale_buckets(self):
+        """[(owner id or 0, first day of the period)] of the rows the stored table has out of date: the queued
         buckets, and those of the calls this transaction changed, which are queued only at its commit."""
         period = self._aggregate_period
         pending = self.env["crm.call"]._call_statistics_pending_ids()
-        return SQL(
-            "SELECT queued.user_id AS owner_id, date_trunc(%(period)s, queued.day)::date AS day "
-            "FROM %(queue)s queued "
+        self.env.cr.execute(SQL(
+            "SELECT queued.user_id, date_trunc(%(period)s, queued.day)::date FROM %(queue)s queued "
             "UNION "
             "SELECT COALESCE(c.user_id, 0), date_trunc(%(period)s, %(call_day)s)::date "
             "FROM crm_call c %(owner_joins)s WHERE c.id = ANY(%(pending)s)",
             period=period, queue=SQL.identifier(QUEUE_TABLE), call_day=CALL_LOCAL_DAY,
             owner_joins=CALL_OWNER_JOINS, pending=sorted(pending),
+        ))
+        return self.env.cr.fetchall()
+
+    def _bucket_keys_sql(self, buckets):
+        """(owner_id, day) rows of the given (owner id or 0, day) buckets, days moved to their period's first."""
+        owner_ids, days = zip(*buckets, strict=True)
+        return SQL(
+            "SELECT DISTINCT k.owner_id, date_trunc(%s, k.day)::date AS day "
+            "FROM unnest(%s::int[], %s::date[]) AS k(owner_id, day)",
+            self._aggregate_period, list(owner_ids), list(days),
         )
 
     def _calls_in_buckets_sql(self, keys):
         """SELECT of the ids of the calls in the buckets ``keys`` gives as (owner_id, day) rows, days being the
         first day of this table's period."""
-        # Each bucket is a range of starts (the period in its owner's time zone), so the start index finds its calls.
+        # Each bucket is one owner's starts in a range (the period in the owner's time zone): an index range
+        # scan per bucket, the calls without owner (owner 0) apart.
+        bounds = SQL(
+            "c.start >= (k.day::timestamp AT TIME ZONE COALESCE(p.tz, 'UTC')) AT TIME ZONE 'UTC' "
+            "AND c.start < ((k.day + %s::interval)::timestamp AT TIME ZONE COALESCE(p.tz, 'UTC')) AT TIME ZONE 'UTC'",
+            f"1 {self._aggregate_period}",
+        )
         return SQL(
-            "SELECT c.id FROM (%s) k "
+            "SELECT owned.id FROM (%(keys)s) k "
             "LEFT JOIN res_users u ON u.id = k.owner_id "
             "LEFT JOIN res_partner p ON p.id = u.partner_id "
-            "JOIN crm_call c "
-            "ON c.start >= (k.day::timestamp AT TIME ZONE COALESCE(p.tz, 'UTC')) AT TIME ZONE 'UTC' "
-            "AND c.start < ((k.day + %s::interval)::timestamp AT TIME ZONE COALESCE(p.tz, 'UTC')) AT TIME ZONE 'UTC' "
-            "AND COALESCE(c.user_id, 0) = k.owner_id",
-            keys, f"1 {self._aggregate_period}",
+            "CROSS JOIN LATERAL ("
+            "  SELECT c.id FROM crm_call c WHERE c.user_id = k.owner_id AND %(bounds)s "
+            "  UNION ALL "
+            "  SELECT c.id FROM crm_call c WHERE k.owner_id = 0 AND c.user_id IS NULL AND %(bounds)s"
+            ") owned",
+            keys=keys, bounds=bounds,
         )
 
     def _columns_sql(self):
