@@ -134,7 +134,7 @@ def populate(env, args):
     not_reached = [result.id for result in results if not result.is_reached]
     # The subject is translated (jsonb).
     columns = ("name", "direction", "state", "start", "stop", "duration", "hold_duration", "talk_duration",
-               "answered_at", "user_id", "team_id", "partner_id", "commercial_partner_id", "lead_id", "purpose_id",
+               "user_id", "team_id", "partner_id", "commercial_partner_id", "lead_id", "purpose_id",
                "result_id", "company_id", "goal_status", "caller_type", "reminder_minutes", "reschedule_count",
                "is_billable", "dial_mode", "create_uid", "write_uid", "create_date", "write_date")
     now = datetime.now().replace(microsecond=0)
@@ -154,12 +154,10 @@ def populate(env, args):
             else:
                 state = "cancelled" if roll < 0.06 else "done"
             duration = hold = 0
-            answered_at = result_id = None
+            result_id = None
             if state == "done":
                 duration = min(int(rng.lognormvariate(5.2, 0.8)), 3 * 3600)
                 hold = rng.randint(5, min(120, duration)) if duration > 5 and rng.random() < 0.2 else 0
-                if rng.random() < 0.7:
-                    answered_at = start + timedelta(seconds=rng.randint(2, 30))
                 if rng.random() < 0.8:
                     pool = reached if inbound or rng.random() < 0.7 else not_reached
                     result_id = rng.choice(pool)
@@ -173,7 +171,7 @@ def populate(env, args):
             stop = start + timedelta(seconds=duration)
             yield (
                 '{"en_US": "Bench call"}', "inbound" if inbound else "outbound", state, start, stop, duration, hold,
-                duration - hold, answered_at, user_id, team_of[user_id], contact_id, commercial_of[contact_id],
+                duration - hold, user_id, team_of[user_id], contact_id, commercial_of[contact_id],
                 lead_id, purpose_id, result_id, env.company.id, "none", "contact", 0, 0, True, "manual", 1, 1, now, now,
             )
 

@@ -30,6 +30,10 @@ Translated into Polish and Japanese.
         "views/crm_lead_views.xml",
         "views/telephony_menus.xml",
         "views/crm_call_appointment_dialer_views.xml",
+        "report/crm_call_report_views.xml",
+    ],
+    "demo": [
+        "demo/call_telephony_bridge_demo.xml",
     ],
     "assets": {
         "web.assets_backend": [

@@ -91,10 +91,6 @@ class CrmCall(models.Model):
         string="Talk Time", compute="_compute_talk_duration", store=True
     )
     hold_started_at = fields.Datetime(readonly=True, copy=False)
-    answered_at = fields.Datetime(
-        string="Answered At", readonly=True, copy=False,
-        help="When the call was picked up (telephony calls).",
-    )
     stop = fields.Datetime(
         string="End",
         compute="_compute_stop",
@@ -167,7 +163,6 @@ class CrmCall(models.Model):
         store=True,
         readonly=False,
     )
-    external_ref = fields.Char(string="PBX Call ID", copy=False, readonly=True)
     recording_id = fields.Many2one("ir.attachment", string="Recording", copy=False, readonly=True)
     callback_activity_ids = fields.One2many(
         "mail.activity", "callback_call_id", string="Call-backs",
@@ -190,11 +185,6 @@ class CrmCall(models.Model):
 
     _sql_constraints = [
         ("duration_not_negative", "CHECK(duration >= 0)", "A call's duration cannot be negative."),
-        (
-            "external_ref_company_unique",
-            "unique(external_ref, company_id)",
-            "The PBX already reported a call with this id in this company.",
-        ),
     ]
 
     # ------------------------------------------------------------------

@@ -75,7 +75,6 @@ class CrmCallDemo(models.Model):
                 vals["duration"] = min(int(rng.lognormvariate(5.2, 0.8)), 3 * 3600)
                 vals["result_id"] = rng.choice(results).id if results else False
                 vals["goal_status"] = rng.choice(["none", "success", "failure"])
-                vals["answered_at"] = start + timedelta(seconds=rng.randint(2, 25))
             if kind in ("scheduled", "overdue"):
                 vals["reminder_minutes"] = rng.choice([0, 5, 15])
                 vals["agenda"] = rng.choice([False, *DEMO_AGENDAS.get(user.lang, DEMO_AGENDAS["en_US"])])

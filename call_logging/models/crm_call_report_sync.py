@@ -6,7 +6,7 @@ from ..tools.call_statistics import AGGREGATE_MODELS, CALL_LOCAL_DAY, CALL_OWNER
 # Fields whose change moves a call in the call statistics.
 REPORTED_FIELDS = frozenset({
     "start", "user_id", "team_id", "company_id", "direction", "state", "purpose_id", "result_id",
-    "duration", "hold_duration", "answered_at", "lead_id", "stop",
+    "duration", "hold_duration", "lead_id", "stop",
 })
 # Where a transaction keeps the ids of the calls it changed, until their buckets are queued at commit.
 PENDING_CALLS = "call_logging.call_statistics_calls"
@@ -40,7 +40,7 @@ class CrmCall(models.Model):
         return calls
 
     def write(self, vals):
-        if not REPORTED_FIELDS.intersection(vals):
+        if not self._call_statistics_fields().intersection(vals):
             return super().write(vals)
         if "user_id" in vals or "start" in vals:
             # The call may leave its bucket: the one it leaves is queued now, the new one at commit.
@@ -76,6 +76,11 @@ class CrmCall(models.Model):
     # ------------------------------------------------------------------
     # Tools
     # ------------------------------------------------------------------
+    @api.model
+    def _call_statistics_fields(self):
+        """Fields whose change moves a call in the call statistics: an addon adding figures adds what they read."""
+        return REPORTED_FIELDS
+
     def _queue_call_statistics(self):
         """Remember these calls; their buckets are queued once, just before the commit."""
         if not self.ids:

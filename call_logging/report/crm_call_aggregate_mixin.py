@@ -17,7 +17,9 @@ class CrmCallAggregateMixin(models.AbstractModel):
 
     Use it for a report model over calls that must stay fast on millions of calls. The model
     sets ``_auto = False``, lists its columns and grain, and says in ``_aggregate_select`` how
-    calls are summed; the table is created at install with a unique index on the grain.
+    calls are summed; the table is created at install with a unique index on the grain. Another
+    addon adds figures of its own through ``_aggregate_additional_figures``: their columns are
+    added to the table when that addon is installed, and the table is summed again.
     Calls queue their (owner, day) buckets on create, write and unlink, and a cron recomputes
     the queued buckets from the calls, never patching them by deltas.
     Reading never writes: a report reads the stored rows of the buckets nobody changed and sums
@@ -52,10 +54,19 @@ class CrmCallAggregateMixin(models.AbstractModel):
             return
         created = not sql.table_exists(self.env.cr, self._table)
         table = SQL.identifier(self._table)
-        columns = SQL(", ").join(
-            SQL("%s %s", SQL.identifier(name), SQL(sql_type)) for name, sql_type in self._aggregate_columns
-        )
+        declared = self._aggregate_table_columns()
+        columns = SQL(", ").join(SQL("%s %s", SQL.identifier(name), SQL(sql_type)) for name, sql_type in declared)
         self.env.cr.execute(SQL("CREATE TABLE IF NOT EXISTS %s (id serial PRIMARY KEY, %s)", table, columns))
+        existing = sql.table_columns(self.env.cr, self._table)
+        added = [(name, sql_type) for name, sql_type in declared if name not in existing]
+        for name, sql_type in added:
+            self.env.cr.execute(SQL("ALTER TABLE %s ADD COLUMN %s %s", table, SQL.identifier(name), SQL(sql_type)))
+        # A column of a figure whose addon is not loaded (not yet, during an upgrade, or no longer) stays, and
+        # allows NULL so that the rows summed without it fit; the ORM drops it with its field at uninstall.
+        names = {name for name, _type in declared} | {"id"}
+        for name, column in existing.items():
+            if name not in names and column["is_nullable"] == "NO":
+                self.env.cr.execute(SQL("ALTER TABLE %s ALTER COLUMN %s DROP NOT NULL", table, SQL.identifier(name)))
         self.env.cr.execute(SQL(
             "CREATE UNIQUE INDEX IF NOT EXISTS %s ON %s (%s) NULLS NOT DISTINCT",
             SQL.identifier(f"{self._table}_grain_uniq"), table, self._grain_sql(),
@@ -68,8 +79,8 @@ class CrmCallAggregateMixin(models.AbstractModel):
         ))
         # How a bucket finds its calls: one owner's starts in a range.
         self.env.cr.execute(SQL("CREATE INDEX IF NOT EXISTS crm_call_user_start_index ON crm_call (user_id, start)"))
-        if created:
-            # Installed on a database that already has calls: sum them once.
+        if created or added:
+            # Installed on a database that already has calls, or given new figures: sum the calls again.
             self._rebuild()
 
     @api.model
@@ -78,6 +89,13 @@ class CrmCallAggregateMixin(models.AbstractModel):
 
         Every model using the mixin defines it."""
         raise NotImplementedError(f"{self._name} must say how calls are summed.")
+
+    @api.model
+    def _aggregate_additional_figures(self):
+        """Figures another addon adds to the table, after ``_aggregate_columns``: {column: (SQL type, the SQL
+        of the figure in ``_aggregate_select``)}. An override returns ``super()``'s figures and its own; an
+        SQL type allows NULL, so that the rows summed while that addon is not installed fit."""
+        return {}
 
     # ------------------------------------------------------------------
     # ORM overrides
@@ -127,7 +145,7 @@ class CrmCallAggregateMixin(models.AbstractModel):
         if call_ids:
             updates = SQL(", ").join(
                 SQL("%s = EXCLUDED.%s", SQL.identifier(name), SQL.identifier(name))
-                for name, _type in self._aggregate_columns if name not in self._aggregate_grain
+                for name, _type in self._aggregate_table_columns() if name not in self._aggregate_grain
             )
             self.env.cr.execute(SQL(
                 "INSERT INTO %s (%s) %s ON CONFLICT (%s) DO UPDATE SET %s",
@@ -153,7 +171,7 @@ class CrmCallAggregateMixin(models.AbstractModel):
               FROM (%(live)s) AS live(%(columns)s)
             """,
             stored_columns=SQL(", ").join(
-                SQL("stored.%s", SQL.identifier(name)) for name, _type in self._aggregate_columns
+                SQL("stored.%s", SQL.identifier(name)) for name, _type in self._aggregate_table_columns()
             ),
             table=SQL.identifier(self._table),
             keys=keys,
@@ -207,8 +225,18 @@ class CrmCallAggregateMixin(models.AbstractModel):
             keys=keys, bounds=bounds,
         )
 
+    def _aggregate_table_columns(self):
+        """(column, SQL type) of every column of the table, in the order ``_aggregate_select`` returns them."""
+        return self._aggregate_columns + tuple(
+            (name, sql_type) for name, (sql_type, _sql) in self._aggregate_additional_figures().items()
+        )
+
+    def _aggregate_additional_select(self):
+        """The additional figures of ``_aggregate_select``'s SELECT list, each after a comma."""
+        return SQL().join(SQL(", %s", figure) for _type, figure in self._aggregate_additional_figures().values())
+
     def _columns_sql(self):
-        return SQL(", ").join(SQL.identifier(name) for name, _type in self._aggregate_columns)
+        return SQL(", ").join(SQL.identifier(name) for name, _type in self._aggregate_table_columns())
 
     def _grain_sql(self):
         return SQL(", ").join(SQL.identifier(name) for name in self._aggregate_grain)

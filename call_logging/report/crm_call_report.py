@@ -13,8 +13,6 @@ NOT_HELD_STATES = ("scheduled", "cancelled")
 # What the dashboard's history counts: calls that took place or were missed, never planned or live ones.
 HISTORY_STATES = ("done", "missed")
 
-# Averages and rates of a group are ratios of its sums, never averages of the rows' ratios:
-# aggregate spec -> (numerator column, denominator columns, factor).
 # Groupings the monthly table answers as well as the daily one.
 MONTHLY_GRANULARITIES = ("month", "quarter", "year")
 MONTHLY_DIMENSIONS = frozenset({"user_id", "team_id", "company_id", "direction", "state"})
@@ -22,11 +20,20 @@ MONTHLY_DIMENSIONS = frozenset({"user_id", "team_id", "company_id", "direction",
 # changes where the rows come from, never which rows the user may see (the record rules still apply).
 MONTHLY_SOURCE = "call_report_monthly"
 
+# Averages and rates of a group are ratios of its sums, never averages of the rows' ratios:
+# aggregate spec -> (numerator column, denominator columns, factor).
 WEIGHTED_RATIOS = {
     "duration_avg:avg": ("duration_total", ("done_count",), 1.0),
     "talk_avg:avg": ("talk_total", ("done_count",), 1.0),
     "answered_rate:avg": ("answered_count", ("done_count", "missed_count"), 100.0),
-    "wait_avg:avg": ("wait_total", ("wait_count",), 1.0),
+}
+# The dashboard's totals: key of its figures -> aggregate of the statistics.
+DASHBOARD_TOTALS = {
+    "calls": "call_count:sum",
+    "missed": "missed_count:sum",
+    "talk_time": "talk_total:sum",
+    "avg_duration": "duration_avg:avg",
+    "answered_rate": "answered_rate:avg",
 }
 
 
@@ -62,12 +69,9 @@ class CrmCallReport(models.Model):
         ("duration_total", "bigint NOT NULL"),
         ("talk_total", "bigint NOT NULL"),
         ("hold_total", "bigint NOT NULL"),
-        ("wait_total", "bigint NOT NULL"),
-        ("wait_count", "integer NOT NULL"),
         ("duration_avg", "double precision"),
         ("talk_avg", "double precision"),
         ("answered_rate", "double precision"),
-        ("wait_avg", "double precision"),
     )
     _aggregate_grain = (
         "date", "user_id", "team_id", "company_id", "direction", "state", "purpose_id", "result_id",
@@ -91,17 +95,11 @@ class CrmCallReport(models.Model):
                                     help="Length of the completed calls, hold time included.")
     talk_total = fields.Integer(string="Talk Time", readonly=True, help="Length of the completed calls off hold.")
     hold_total = fields.Integer(string="Hold Time", readonly=True)
-    wait_total = fields.Integer(string="Total Wait", readonly=True,
-                                help="Time between ringing and pick-up, summed over answered telephony calls.")
-    wait_count = fields.Integer(string="Calls Answered by Phone", readonly=True,
-                                help="Telephony calls with a known pick-up time.")
     duration_avg = fields.Float(string="Average Duration", aggregator="avg", readonly=True,
                                 help="Average length of a completed call, hold time included.")
     talk_avg = fields.Float(string="Average Talk Time", aggregator="avg", readonly=True)
     answered_rate = fields.Float(string="Answered Rate (%)", aggregator="avg", readonly=True,
                                  help="Answered calls out of completed and missed calls.")
-    wait_avg = fields.Float(string="Average Wait Before Answer", aggregator="avg", readonly=True,
-                            help="Average time between ringing and pick-up on telephony calls.")
 
     # ------------------------------------------------------------------
     # ORM overrides
@@ -122,9 +120,10 @@ class CrmCallReport(models.Model):
 
     def _read_group_select(self, aggregate_spec, query):
         """Averages and rates of a group are the ratio of its sums (weighted by its calls)."""
-        if aggregate_spec not in WEIGHTED_RATIOS:
+        ratios = self._weighted_ratios()
+        if aggregate_spec not in ratios:
             return super()._read_group_select(aggregate_spec, query)
-        numerator, denominators, factor = WEIGHTED_RATIOS[aggregate_spec]
+        numerator, denominators, factor = ratios[aggregate_spec]
         denominator = SQL(" + ").join(self._field_to_sql(self._table, name, query) for name in denominators)
         return SQL(
             "%s * SUM(%s)::float / NULLIF(SUM(%s), 0)",
@@ -135,9 +134,17 @@ class CrmCallReport(models.Model):
     # Business methods
     # ------------------------------------------------------------------
     @api.model
+    def _weighted_ratios(self):
+        """Averages and rates read as a ratio of sums: {aggregate spec: (numerator column, denominator
+        columns, factor)}. An addon adding an average to the figures adds its ratio here."""
+        return dict(WEIGHTED_RATIOS)
+
+    @api.model
     def _monthly_table_answers(self, domain, groupby, aggregates, having, order):
-        """Whether ``crm.call.report.month`` gives the same groups: no day, purpose or result involved."""
-        measures = {name for name, _type in self._aggregate_columns} - set(self._aggregate_grain)
+        """Whether ``crm.call.report.month`` gives the same groups: no day, purpose or result involved, and
+        only figures it holds (not those other addons add to the daily table)."""
+        month = self.env["crm.call.report.month"]
+        measures = {name for name, _type in month._aggregate_table_columns()} - set(month._aggregate_grain)
         for spec in groupby:
             fname, _property, granularity = parse_read_group_spec(spec)
             if fname == "date" and granularity in MONTHLY_GRANULARITIES:
@@ -163,9 +170,7 @@ class CrmCallReport(models.Model):
     @api.model
     def _aggregate_select(self, call_filter):
         done = SQL("c.state = 'done'")
-        picked_up = SQL("c.answered_at IS NOT NULL AND c.answered_at >= c.start")
         answered = SQL("c.state = 'done' AND COALESCE(result.is_reached, TRUE)")
-        wait = SQL("EXTRACT(EPOCH FROM c.answered_at - c.start)")
         return SQL(
             """
             SELECT %(day)s, c.user_id, c.team_id, c.company_id, c.direction, c.state, c.purpose_id, c.result_id,
@@ -176,21 +181,19 @@ class CrmCallReport(models.Model):
                    COALESCE(SUM(c.duration) FILTER (WHERE %(done)s), 0),
                    COALESCE(SUM(c.talk_duration) FILTER (WHERE %(done)s), 0),
                    COALESCE(SUM(c.hold_duration) FILTER (WHERE %(done)s), 0),
-                   COALESCE(ROUND(SUM(%(wait)s) FILTER (WHERE %(picked_up)s)), 0),
-                   COUNT(*) FILTER (WHERE %(picked_up)s),
                    SUM(c.duration) FILTER (WHERE %(done)s)::float / NULLIF(COUNT(*) FILTER (WHERE %(done)s), 0),
                    SUM(c.talk_duration) FILTER (WHERE %(done)s)::float
                        / NULLIF(COUNT(*) FILTER (WHERE %(done)s), 0),
                    100.0 * COUNT(*) FILTER (WHERE %(answered)s)
-                       / NULLIF(COUNT(*) FILTER (WHERE c.state IN ('done', 'missed')), 0),
-                   SUM(%(wait)s) FILTER (WHERE %(picked_up)s) / NULLIF(COUNT(*) FILTER (WHERE %(picked_up)s), 0)
+                       / NULLIF(COUNT(*) FILTER (WHERE c.state IN ('done', 'missed')), 0)
+                   %(additional)s
               FROM crm_call c
                    %(owner_joins)s
                    LEFT JOIN crm_call_result result ON result.id = c.result_id
              WHERE %(call_filter)s
           GROUP BY 1, 2, 3, 4, 5, 6, 7, 8
             """,
-            day=CALL_LOCAL_DAY, done=done, answered=answered, picked_up=picked_up, wait=wait,
+            day=CALL_LOCAL_DAY, done=done, answered=answered, additional=self._aggregate_additional_select(),
             owner_joins=CALL_OWNER_JOINS, call_filter=call_filter,
         )
 
@@ -237,19 +240,14 @@ class CrmCallReport(models.Model):
         days = [date_from + relativedelta(days=index) for index in range((today - date_from).days + 1)]
         state_labels = dict(self._fields["state"]._description_selection(self.env))
         states = self._read_group(in_range, ["state"], ["call_count:sum"], order="call_count:sum desc")
-        [totals] = self._read_group(
-            in_range, [],
-            ["call_count:sum", "missed_count:sum", "talk_total:sum", "duration_avg:avg", "answered_rate:avg",
-             "wait_avg:avg"],
-        )
+        total_specs = self._dashboard_totals()
+        [totals] = self._read_group(in_range, [], list(total_specs.values()))
         return {
             "date_from": fields.Date.to_string(date_from),
             "date_to": fields.Date.to_string(today),
             "months": [{"key": fields.Date.to_string(month), "label": format_date(self.env, month, date_format="MMM y")}
                        for month in month_keys],
-            "totals": dict(zip(
-                ["calls", "missed", "talk_time", "avg_duration", "answered_rate", "avg_wait"], totals, strict=True,
-            )),
+            "totals": dict(zip(total_specs, totals, strict=True)),
             "avg_duration": sorted(reps.values(), key=lambda rep: rep["name"]),
             "per_day": [{"key": fields.Date.to_string(day), "label": format_date(self.env, day),
                          "count": counted_days.get(day, 0)} for day in days] if counted_days else [],
@@ -258,6 +256,11 @@ class CrmCallReport(models.Model):
             "leads": self.env["crm.call.lead.report"]._dashboard_leads(date_from, today, period, whose),
             "filters": self._dashboard_filters(),
         }
+
+    @api.model
+    def _dashboard_totals(self):
+        """The figures of the dashboard's totals: {key: aggregate of the statistics}; an addon adds its own."""
+        return dict(DASHBOARD_TOTALS)
 
     @api.model
     def _dashboard_filters(self):

@@ -17,10 +17,10 @@ class TestCallReports(CallCase):
     """Every figure of the call statistics, the dashboard and the billing, checked against a hand count.
 
     Last month, on its 3rd and 4th (D1, D2):
-      c1 Anna, D1 10:00, outbound, done 125 s (20 s on hold), picked up after 10 s, Interested, Prospecting, lead 1
+      c1 Anna, D1 10:00, outbound, done 125 s (20 s on hold), Interested, Prospecting, lead 1
       c2 Anna, D1 11:00, outbound, done 300 s, No Answer (not reached), lead 1
       c3 Anna, D2 09:00, inbound, missed
-      c4 Piotr, D2 10:00, inbound, done 60 s, picked up after 4 s, lead 2
+      c4 Piotr, D2 10:00, inbound, done 60 s, lead 2
       c5 Kenji (Tokyo), D1 20:00 UTC = D2 05:00 in Tokyo, outbound, done 61 s, lead 3, with another customer
       c6 Anna, tomorrow, scheduled then cancelled
     Anna and Piotr are in the Warsaw team, Kenji in Tokyo; Anna and Piotr work in UTC.
@@ -50,22 +50,20 @@ class TestCallReports(CallCase):
 
         def log(user, **values):
             values = {"state": "done", "direction": "outbound", "partner_id": cls.contact.id, **values}
-            reported = {name: values.pop(name) for name in ("hold_duration", "answered_at") if name in values}
+            reported = {name: values.pop(name) for name in ("hold_duration",) if name in values}
             call = cls.env["crm.call"].with_user(user).create(values)
             if reported:
                 call._as_phone_system().write(reported)  # what only the PBX reports
             return call
 
-        cls.c1 = log(cls.anna, start=at(cls.d1, 10), duration=125, hold_duration=20,
-                     answered_at=at(cls.d1, 10) + timedelta(seconds=10), result_id=interested.id,
+        cls.c1 = log(cls.anna, start=at(cls.d1, 10), duration=125, hold_duration=20, result_id=interested.id,
                      purpose_id=cls.prospecting.id, lead_id=cls.lead.id)
         cls.c2 = log(cls.anna, start=at(cls.d1, 11), duration=300, result_id=no_answer.id, lead_id=cls.lead.id)
         cls.c3 = cls.env["crm.call"]._as_phone_system().create({
             "state": "missed", "direction": "inbound", "start": at(cls.d2, 9), "user_id": cls.anna.id,
             "partner_id": cls.contact.id,
         })
-        cls.c4 = log(cls.piotr, direction="inbound", start=at(cls.d2, 10), duration=60,
-                     answered_at=at(cls.d2, 10) + timedelta(seconds=4), lead_id=cls.lead_2.id)
+        cls.c4 = log(cls.piotr, direction="inbound", start=at(cls.d2, 10), duration=60, lead_id=cls.lead_2.id)
         cls.c5 = log(cls.kenji, start=at(cls.d1, 20), duration=61, lead_id=cls.lead_3.id,
                      partner_id=cls.other_contact.id)
         cls.c6 = cls.env["crm.call"].with_user(cls.anna).create({
@@ -101,25 +99,23 @@ class TestCallReports(CallCase):
     def test_status_breakdown(self):
         self.assertEqual(self.figures(["state"], ["call_count:sum"]), {"done": 4, "missed": 1, "cancelled": 1})
 
-    def test_talk_time_answered_rate_missed_and_wait_per_rep(self):
+    def test_talk_time_answered_rate_and_missed_per_rep(self):
         rows = {
-            user: (talk, round(rate, 2), missed, wait)
-            for user, talk, rate, missed, wait in self.figures(
-                ["user_id"], ["talk_total:sum", "answered_rate:avg", "missed_count:sum", "wait_avg:avg"])
+            user: (talk, round(rate, 2), missed)
+            for user, talk, rate, missed in self.figures(
+                ["user_id"], ["talk_total:sum", "answered_rate:avg", "missed_count:sum"])
         }
         # Anna: talk 105 + 300; answered c1 only (c2 reached nobody) out of 2 completed + 1 missed.
-        self.assertEqual(rows[self.anna], (405, 33.33, 1, 10.0))
-        self.assertEqual(rows[self.piotr], (60, 100.0, 0, 4.0))
-        self.assertEqual(rows[self.kenji][:3], (61, 100.0, 0))
-        self.assertFalse(rows[self.kenji][3], "no pick-up time is known for Kenji's call")
+        self.assertEqual(rows[self.anna], (405, 33.33, 1))
+        self.assertEqual(rows[self.piotr], (60, 100.0, 0))
+        self.assertEqual(rows[self.kenji], (61, 100.0, 0))
 
     def test_totals_of_the_whole_team_are_weighted_by_calls(self):
-        [(count, total, average, rate, wait)] = self.figures(
-            [], ["call_count:sum", "duration_total:sum", "duration_avg:avg", "answered_rate:avg", "wait_avg:avg"])
+        [(count, total, average, rate)] = self.figures(
+            [], ["call_count:sum", "duration_total:sum", "duration_avg:avg", "answered_rate:avg"])
         self.assertEqual((count, total), (6, 546))
         self.assertAlmostEqual(average, 546 / 4)
         self.assertAlmostEqual(rate, 100 * 3 / 5)
-        self.assertAlmostEqual(wait, (10 + 4) / 2)
 
     def test_figures_by_direction_purpose_and_result(self):
         self.assertEqual(self.figures(["direction"], ["call_count:sum"]), {"outbound": 4, "inbound": 2})
@@ -281,7 +277,6 @@ class TestCallReports(CallCase):
         self.assertEqual(data["totals"]["missed"], 1)
         self.assertEqual(data["totals"]["talk_time"], 465)
         self.assertAlmostEqual(data["totals"]["answered_rate"], 100 * 2 / 4)
-        self.assertAlmostEqual(data["totals"]["avg_wait"], 7.0)
         self.assertEqual(data["leads"]["teams"], [
             {"team_id": self.team_pl.id, "name": "Warsaw", "values": {month: 2}, "total": 2},
         ])

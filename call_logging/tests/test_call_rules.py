@@ -1,10 +1,7 @@
 from datetime import timedelta
 
-import psycopg2
-
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import tagged
-from odoo.tools import mute_logger
 
 from .common import CallCase
 
@@ -140,13 +137,6 @@ class TestCallRules(CallCase):
         for state in ("on_hold", "cancelled"):
             with self.assertRaisesRegex(UserError, "logged, scheduled or started"):
                 self.log_call(state=state)
-
-    @mute_logger("odoo.sql_db")
-    def test_a_pbx_call_id_is_unique_per_company(self):
-        self.Call._as_phone_system().create({"external_ref": "1795545084.1", "start": self.now})
-        with self.assertRaises(psycopg2.IntegrityError), self.cr.savepoint():
-            self.Call._as_phone_system().create(
-                {"external_ref": "1795545084.1", "start": self.now}).flush_recordset()
 
     def test_a_number_that_is_not_a_number_is_refused_by_the_ask_number_wizard(self):
         silent = self.env["res.partner"].create({"name": "Nobody"})

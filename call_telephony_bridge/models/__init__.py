@@ -2,6 +2,7 @@
 from . import telephony_dial_mixin
 from . import (
     crm_call,
+    crm_call_demo,
     crm_call_result,
     crm_call_appointment_dialer,
     crm_lead,

@@ -33,6 +33,11 @@ class CrmCall(models.Model):
     # ------------------------------------------------------------------
     # Fields
     # ------------------------------------------------------------------
+    external_ref = fields.Char(string="PBX Call ID", copy=False, readonly=True)
+    answered_at = fields.Datetime(
+        string="Answered At", readonly=True, copy=False,
+        help="When the call was picked up (telephony calls).",
+    )
     telephony_line_id = fields.Many2one("telephony.line", string="Line", readonly=True, index=True, copy=False)
     telephony_event_ids = fields.One2many("telephony.call.event", "call_id", string="PBX Events", readonly=True)
     telephony_event_count = fields.Integer(string="PBX Event Count", readonly=True, copy=False)
@@ -58,6 +63,14 @@ class CrmCall(models.Model):
         string="Ringing Time (s)", digits=(16, 3), readonly=True, copy=False,
         help="Seconds from the first ring (or the dial) to the answer, or to the hangup when nobody answered.",
     )
+
+    _sql_constraints = [
+        (
+            "external_ref_company_unique",
+            "unique(external_ref, company_id)",
+            "The PBX already reported a call with this id in this company.",
+        ),
+    ]
 
     # ------------------------------------------------------------------
     # Actions

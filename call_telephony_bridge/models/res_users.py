@@ -5,13 +5,17 @@ EXTENSION_OWNER_FIELDS = frozenset({"telephony_extension", "company_ids", "group
 
 
 class ResUsers(models.Model):
-    """Each user's screen-pop preference, and who answers at which extension."""
+    """Each user's PBX extension and screen-pop preference, and who answers at which extension."""
 
     # The mixin: who answers at an extension is cached (_telephony_users_by_extension).
     _name = "res.users"
     _inherit = ["res.users", "call.lookup.cache.mixin"]
     _lookup_cache_fields = EXTENSION_OWNER_FIELDS
 
+    telephony_extension = fields.Char(
+        string="Phone Extension",
+        help="The user's extension on the company's PBX: inbound calls ring it, click-to-dial calls it first.",
+    )
     telephony_open_record_on_answer = fields.Boolean(
         string="Open the Caller's Card on Answer",
         default=True,
@@ -21,7 +25,7 @@ class ResUsers(models.Model):
 
     @property
     def SELF_READABLE_FIELDS(self):
-        return super().SELF_READABLE_FIELDS + ["telephony_open_record_on_answer"]
+        return super().SELF_READABLE_FIELDS + ["telephony_extension", "telephony_open_record_on_answer"]
 
     @property
     def SELF_WRITEABLE_FIELDS(self):

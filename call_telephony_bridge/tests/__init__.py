@@ -1,6 +1,7 @@
 from . import (
     test_appointment_dialing,
     test_attacks_over_http,
+    test_call_rules,
     test_call_state,
     test_click_to_dial,
     test_click_to_dial_lifecycle,
@@ -16,4 +17,6 @@ from . import (
     test_routing_concurrency,
     test_routing_end_to_end,
     test_screen_pop,
+    test_translations,
+    test_wait_before_answer,
 )
