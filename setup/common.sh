@@ -84,9 +84,10 @@ db_exists() {
 TEMPLATE_MODULES="crm,calendar,mail,phone_validation,contacts,utm,hr"
 
 # The database with Odoo's own modules that setup/test.sh makes once and copies for every run; its name
-# changes with Odoo's version and the module lists, so an older template is never reused.
+# changes with Odoo's version and the module lists, so an older template is never reused. With a name
+# and a module list (template_db_name alone crm,mail): another template, of those modules.
 template_db_name() {
-    echo "calls_tpl_$( (cat "$ODOO_SRC/odoo/release.py"; echo "$MODULES"; echo "$TEMPLATE_MODULES") \
+    echo "calls_tpl_${1:+$1_}$( (cat "$ODOO_SRC/odoo/release.py"; echo "$MODULES"; echo "${2:-$TEMPLATE_MODULES}") \
         | sha1sum | cut -c1-10)"
 }
 

@@ -1,13 +1,17 @@
 #!/usr/bin/env bash
 # Runs every test of the project: lint, the tests that need no Odoo (pytest: the bridge against the
-# simulated PBX and against a real Asterisk built by setup/asterisk.sh), and
-# the Odoo tests of both addons (unit, HTTP and browser tours) on a fresh database.
+# simulated PBX and against a real Asterisk built by setup/asterisk.sh), the Odoo tests of both
+# addons (unit, HTTP and browser tours) on a fresh database with both installed, then call_logging's
+# tests again on a fresh database with call_logging alone (and Odoo's modules it depends on): it
+# must work without any PBX.
 # Ends with one line "N passed, N failed, N skipped"; exits non-zero if anything failed or nothing ran.
 #
 #   setup/test.sh                 everything
 #   setup/test.sh --python        only lint and the pytest suites
 #   setup/test.sh --odoo          only the Odoo tests
-#   CALLS_TEST_TAGS=/call_logging:TestCallRules setup/test.sh --odoo    a subset
+#   CALLS_TEST_TAGS=/call_logging:TestCallRules setup/test.sh --odoo    a subset (its call_logging
+#                                 part is run alone as well)
+#   CALLS_TEST_DB, CALLS_TEST_ALONE_DB, CALLS_TEST_PORT    the two databases' names, Odoo's HTTP port
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
 run_python=1
@@ -21,7 +25,12 @@ esac
 
 prepare
 TEST_DB="${CALLS_TEST_DB:-calls_test}"
+ALONE_DB="${CALLS_TEST_ALONE_DB:-${TEST_DB}_alone}"
 TEST_TAGS="${CALLS_TEST_TAGS:-/call_logging,/call_telephony_bridge}"
+# The part of the tags that selects call_logging's tests (/call_logging...), run again with call_logging alone;
+# nothing when it only excludes some.
+ALONE_TAGS="$(tr ',' '\n' <<<"$TEST_TAGS" | grep -E '^-?/call_logging([:.[]|$)' | paste -sd, - || true)"
+grep -qE '(^|,)/call_logging' <<<"$ALONE_TAGS" || ALONE_TAGS=""
 HTTP_PORT="${CALLS_TEST_PORT:-8169}"
 LOG_DIR="$CACHE_DIR/logs"
 mkdir -p "$LOG_DIR"
@@ -79,15 +88,15 @@ PY
     skipped=$((skipped + nskipped))
 }
 
-# A database with Odoo's own modules installed, made once and copied for every run.
+# A database with Odoo's own modules $2 installed, named $1: made once and copied for every run.
 template_db() {
-    TEMPLATE_DB="$(template_db_name)"
-    if ! db_exists "$TEMPLATE_DB" || [ ! -d "$DATA_DIR/filestore/$TEMPLATE_DB" ]; then
-        note "building the template database $TEMPLATE_DB (once)"
-        db_exists "$TEMPLATE_DB" && dropdb "$TEMPLATE_DB"
-        odoo --data-dir="$DATA_DIR" -d "$TEMPLATE_DB" -i "$TEMPLATE_MODULES" \
-            --stop-after-init --log-level=warn --http-port="$HTTP_PORT" >"$LOG_DIR/template.log" 2>&1 \
-            || die "Odoo could not create the template database: see $LOG_DIR/template.log."
+    local template="$1" modules="$2"
+    if ! db_exists "$template" || [ ! -d "$DATA_DIR/filestore/$template" ]; then
+        note "building the template database $template (once)"
+        db_exists "$template" && dropdb "$template"
+        odoo --data-dir="$DATA_DIR" -d "$template" -i "$modules" \
+            --stop-after-init --log-level=warn --http-port="$HTTP_PORT" >"$LOG_DIR/template-$template.log" 2>&1 \
+            || die "Odoo could not create the template database $template: see $LOG_DIR/template-$template.log."
     fi
 }
 
@@ -95,11 +104,30 @@ run_odoo_tests() {
     ensure_chromium
     # TestEndToEndAsterisk plays calls through the real Asterisk into Odoo: never skipped here.
     bash "$ROOT/setup/asterisk.sh" build || die "the Asterisk for the tests could not be built (see above)."
-    template_db
-    clone_db "$TEMPLATE_DB" "$TEST_DB"
-    local log="$LOG_DIR/odoo-tests-$TEST_DB.log"
-    note "running the Odoo tests ($TEST_TAGS); log: $log"
-    odoo --data-dir="$DATA_DIR" -d "$TEST_DB" -i "$MODULES" --test-enable --test-tags="$TEST_TAGS" \
+    template_db "$(template_db_name)" "$TEMPLATE_MODULES"
+    run_odoo_suite "$(template_db_name)" "$TEST_DB" "$MODULES" "$TEST_TAGS"
+    if [ -n "$ALONE_TAGS" ]; then
+        # call_logging without the bridge, on Odoo's modules it depends on only (no hr either).
+        local alone_modules
+        alone_modules="$(addon_depends call_logging)"
+        template_db "$(template_db_name alone "$alone_modules")" "$alone_modules"
+        run_odoo_suite "$(template_db_name alone "$alone_modules")" "$ALONE_DB" call_logging "$ALONE_TAGS"
+    fi
+}
+
+# The Odoo modules an addon of ours depends on, as its manifest lists them (comma-separated).
+addon_depends() {
+    "$VENV/bin/python" -c 'import ast, sys; print(",".join(ast.literal_eval(open(sys.argv[1]).read())["depends"]))' \
+        "$ROOT/$1/__manifest__.py"
+}
+
+# Installs the addons $3 on a fresh copy $2 of the template $1, runs the tests the tags $4 select and counts them.
+run_odoo_suite() {
+    local template="$1" db="$2" modules="$3" tags="$4"
+    clone_db "$template" "$db"
+    local log="$LOG_DIR/odoo-tests-$db.log"
+    note "running the Odoo tests ($tags) with $modules installed; log: $log"
+    odoo --data-dir="$DATA_DIR" -d "$db" -i "$modules" --test-enable --test-tags="$tags" \
         --stop-after-init --http-port="$HTTP_PORT" --workers=0 --max-cron-threads=0 \
         --log-level=info >"$log" 2>&1 || true
     grep -E "(ERROR|CRITICAL|FAIL:|^Traceback)" "$log" | grep -v "werkzeug" | head -60 >&2 || true
