@@ -8,8 +8,8 @@
 # terms with `odoo --i18n-export` into <addon>/i18n/<addon>.pot, and merges them into
 # <addon>/i18n/pl.po and ja.po: existing translations are kept, terms no longer in the
 # code are dropped, new terms are added with an empty translation and listed at the end.
-# Translate those, then run the test that guards completeness:
-#   CALLS_TEST_TAGS=/call_logging:TestTranslations setup/test.sh --odoo
+# Translate those, then run the tests that guard completeness (each addon's checks its own terms):
+#   CALLS_TEST_TAGS=/call_logging:TestTranslations,/call_telephony_bridge:TestTranslations setup/test.sh --odoo
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 prepare
 DB="${CALLS_I18N_DB:-calls_i18n}"
