@@ -125,10 +125,10 @@ for n in range({CUSTOMERS}):
     if not env["res.partner"].search([("name", "=", name)]):
         env["res.partner"].create({{"name": name, "phone": f"+48 22 765 {{n // 10:02d}} {{n % 10}}0"}})
 # Every run starts from the same database: the calls of earlier runs are forgotten.
-old = env["crm.call"]._as_phone_system().search(
+old = env["crm.call"].search(
     ["|", ("external_ref", "=like", "bench-%"), ("external_ref", "=like", "pop-%")])
 env["telephony.call.event"].search([("call_id", "in", old.ids)]).unlink()
-old.unlink()
+old._telephony_unlink()
 env.cr.commit()
 """
     done = subprocess.run(odoo_command("-d", DB_NAME, "--no-http", "--log-level=warn", subcommand=("shell",)),

@@ -6,8 +6,6 @@ import psycopg2
 from odoo import _, api, fields, models, tools
 from odoo.addons.base_automation.models.base_automation import WRITE_TRIGGERS
 
-from .crm_call_automation import AUTOMATION_FIELDS
-
 _logger = logging.getLogger(__name__)
 
 # ir.logging rows of failed call rules carry this logger name, like the server's own log lines.
@@ -20,7 +18,8 @@ class BaseAutomation(models.Model):
     A rule on ``crm.call`` whose condition or action fails is skipped for that call: the call and
     everything done before the rule stay, the rule's own changes are rolled back, and the failure
     is written to the server log and to the rule's "Failures" list that administrators see.
-    Rules watching the Call Event fire on the event itself, never on the save that raised it.
+    Rules watching the Call Event fire on the event itself, never on the save that raised it nor on
+    its clearing; no rule runs on a write of a call's bookkeeping alone (crm.call._write_system_fields).
     """
 
     # The mixin: whether rules watch calls is cached (_call_rules_watch_writes).
@@ -34,8 +33,8 @@ class BaseAutomation(models.Model):
     # Compute
     # ------------------------------------------------------------------
     def _compute_call_failure_count(self):
-        # sudo: the log is readable by administrators only, who are the ones shown the count
         paths = [f"base_automation({rule.id})" for rule in self if rule.id]
+        # sudo: the log is readable by administrators only, who are the ones shown the count
         counts = dict(self.env["ir.logging"].sudo()._read_group(
             [("name", "=", FAILURE_LOGGER), ("path", "in", paths)], ["path"], ["__count"],
         ))
@@ -105,9 +104,11 @@ class BaseAutomation(models.Model):
             if "call_event" in watched and old_values is None:
                 # The creation raised its event with a write of its own, which ran the rule.
                 return False
-            if "call_event" not in watched and old_values is not None:
+            if old_values is not None:
                 touched = set(old_values.get(record.id, ()))
-                if touched and touched <= AUTOMATION_FIELDS:
+                if "call_event" in watched and touched == {"call_event"} and not record.call_event:
+                    return False  # the event cleared again: no event
+                if "call_event" not in watched and touched and touched <= record._bookkeeping_fields():
                     return False
         return super()._check_trigger_fields(record)
 

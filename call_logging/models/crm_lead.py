@@ -1,6 +1,6 @@
 from odoo import api, fields, models
 
-from .crm_call import CLOSED_STATES, LIVE_STATES
+from .crm_call_base import CLOSED_STATES, LIVE_STATES
 
 
 class CrmLead(models.Model):

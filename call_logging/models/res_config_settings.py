@@ -1,6 +1,6 @@
 from odoo import fields, models
 
-from .crm_call import DEFAULT_RELATED_MODELS, RELATED_MODELS_PARAM
+from .crm_call_base import DEFAULT_RELATED_MODELS, RELATED_MODELS_PARAM
 
 
 class ResConfigSettings(models.TransientModel):

@@ -1,7 +1,7 @@
 from odoo import api, fields, models
 from odoo.tools import SQL
 
-from .crm_call import CLOSED_STATES, LIVE_STATES
+from .crm_call_base import CLOSED_STATES, LIVE_STATES
 
 
 class ResPartner(models.Model):
@@ -29,14 +29,17 @@ class ResPartner(models.Model):
         # sudo: the lookup must follow every record, including those this user cannot see.
         if "phone" in vals:
             # A lead copies its contact's phone in a compute, with no write of its own.
-            leads = self.env["crm.lead"].sudo().with_context(active_test=False).search([("partner_id", "in", self.ids)])
+            leads = self.env["crm.lead"].sudo().with_context(active_test=False).search(  # sudo: as above
+                [("partner_id", "in", self.ids)])
             leads._phone_index_refresh()
+        # sudo: as above, the companies of these partners whoever may read them
         companies = "country_id" in vals and self.env["res.company"].sudo().search([("partner_id", "in", self.ids)])
         if companies:
             self.env.registry.clear_cache()  # crm.phone.index caches the country of each company
             # Records without a country of their own read their numbers with their company's.
             domain = [("company_id", "in", companies.ids), ("country_id", "=", False)]
             for model_name in ("res.partner", "crm.lead"):
+                # sudo: as above, every record of those companies
                 self.env[model_name].sudo().with_context(active_test=False).search(domain)._phone_index_refresh()
 
     @api.model

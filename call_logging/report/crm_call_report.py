@@ -6,6 +6,7 @@ from odoo.tools import SQL, date_utils
 from odoo.tools.misc import format_date
 
 from ..tools.call_statistics import AGGREGATE_MODELS, CALL_LOCAL_DAY, CALL_OWNER_JOINS
+from ..tools.trust import MONTHLY_TABLE
 from .crm_call_aggregate_mixin import OWNER_DAY_COLUMNS
 
 # Calls that took place (or are taking place): what "calls per day" counts.
@@ -16,8 +17,9 @@ HISTORY_STATES = ("done", "missed")
 # Groupings the monthly table answers as well as the daily one.
 MONTHLY_GRANULARITIES = ("month", "quarter", "year")
 MONTHLY_DIMENSIONS = frozenset({"user_id", "team_id", "company_id", "direction", "state"})
-# Context marker set by ``_read_group`` alone, while it reads a grouping from the monthly table: it
-# changes where the rows come from, never which rows the user may see (the record rules still apply).
+# Context key set by ``_read_group`` alone, to the MONTHLY_TABLE marker (which no client can send), while it
+# reads a grouping from the monthly table: it changes where the rows come from, never which rows the user may
+# see (the record rules still apply).
 MONTHLY_SOURCE = "call_report_monthly"
 
 # Averages and rates of a group are ratios of its sums, never averages of the rows' ratios:
@@ -106,16 +108,16 @@ class CrmCallReport(models.Model):
     # ------------------------------------------------------------------
     @property
     def _table_sql(self):
-        if self.env.context.get(MONTHLY_SOURCE):
+        if self.env.context.get(MONTHLY_SOURCE) is MONTHLY_TABLE:
             return self.env["crm.call.report.month"]._table_sql
         return super()._table_sql
 
     @api.model
     def _read_group(self, domain, groupby=(), aggregates=(), having=(), offset=0, limit=None, order=None):
         """Read from the monthly table when the grouping needs neither the day, the purpose nor the result."""
-        if not self.env.context.get(MONTHLY_SOURCE) and self._monthly_table_answers(
+        if self.env.context.get(MONTHLY_SOURCE) is not MONTHLY_TABLE and self._monthly_table_answers(
                 domain, groupby, aggregates, having, order):
-            self = self.with_context(**{MONTHLY_SOURCE: True})
+            self = self.with_context(**{MONTHLY_SOURCE: MONTHLY_TABLE})
         return super()._read_group(domain, groupby, aggregates, having, offset, limit, order)
 
     def _read_group_select(self, aggregate_spec, query):

@@ -10,3 +10,4 @@ from . import test_call_reports
 from . import test_phone_appointments
 from . import test_translations
 from . import test_call_activities
+from . import test_call_narrow_writes

@@ -38,7 +38,7 @@ class TestCallAccess(CallCase):
 
     def test_a_salesperson_cannot_wipe_a_held_or_missed_call_a_manager_can(self):
         held = self.log_call()
-        missed = self.Call._as_phone_system().create({
+        missed = self.Call._telephony_create({
             "state": "missed", "direction": "inbound", "start": self.now - timedelta(minutes=3),
             "user_id": self.anna.id, "partner_id": self.contact.id,
         })

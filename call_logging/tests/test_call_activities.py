@@ -76,7 +76,7 @@ class TestCallActivities(CallCase):
         )
 
     def missed_call(self, **values):
-        return self.Call._as_phone_system().create({
+        return self.Call._telephony_create({
             "state": "missed", "direction": "inbound", "user_id": self.anna.id,
             "start": self.now - timedelta(hours=1), **values,
         })

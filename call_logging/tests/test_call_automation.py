@@ -82,7 +82,7 @@ class TestCallAutomation(CallCase):
         """A call as the PBX integration reports it."""
         values = {"direction": "inbound", "start": self.now, "user_id": self.anna.id, "phone": "+48 22 123 45 67",
                   "partner_id": self.contact.id, **values}
-        return self.Call._as_phone_system().create(values)
+        return self.Call._telephony_create(values)
 
     def mails_for(self, call, subject=""):
         """The emails about ``call`` whose subject contains ``subject`` (not activity assignment notices)."""
@@ -107,7 +107,7 @@ class TestCallAutomation(CallCase):
         ringing = self.telephony_call(state="ringing")
         outbound = self.log_call()
         scheduled = self.schedule_call()
-        ringing._as_phone_system().write({"state": "in_progress"})
+        ringing._telephony_write({"state": "in_progress"})
         self.assertEqual(self.firings("incoming"), [("incoming", logged.id), ("incoming", ringing.id)])
         self.assertFalse({outbound.id, scheduled.id} & {call_id for _event, call_id in self.firings("incoming")})
 
@@ -126,7 +126,7 @@ class TestCallAutomation(CallCase):
         ringing = self.telephony_call(state="ringing", phone="+48 22 765 43 21")
         self.log_call(direction="inbound")
         self.assertEqual(self.firings("missed"), [("missed", missed.id)])
-        ringing._as_phone_system().write({"state": "missed"})
+        ringing._telephony_write({"state": "missed"})
         self.assertEqual(self.firings("missed"), [("missed", missed.id), ("missed", ringing.id)])
 
     def test_scheduled_call_created_rule(self):

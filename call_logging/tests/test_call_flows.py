@@ -204,8 +204,8 @@ class TestCallFlows(CallCase):
         self.anna.lang = "pl_PL"
         goal = dict(self.Call.with_context(lang="pl_PL")._fields["goal_status"]._description_selection(
             self.env(context={"lang": "pl_PL"})))["success"]
-        # Closed by the phone system (an English-speaking superuser), written for Anna.
-        call = self.Call._as_phone_system().with_context(lang="en_US").create({
+        # Closed by the system (an English-speaking superuser), written for Anna.
+        call = self.Call.with_context(lang="en_US").create({
             "state": "done", "direction": "outbound", "start": self.now - timedelta(minutes=5), "duration": 75,
             "user_id": self.anna.id, "partner_id": self.contact.id, "goal_status": "success",
         })
@@ -239,7 +239,7 @@ class TestCallFlows(CallCase):
         self.assertEqual(self.log_call(duration=3725).duration_display, "1:02:05")
         self.assertEqual(self.log_call(duration=0).duration_display, "00:00")
         self.assertEqual(self.schedule_call().duration_display, "")
-        missed = self.Call._as_phone_system().create({
+        missed = self.Call._telephony_create({
             "state": "missed", "direction": "inbound", "start": self.now - timedelta(minutes=3),
             "user_id": self.anna.id, "partner_id": self.contact.id,
         })
@@ -329,7 +329,7 @@ class TestCallFlows(CallCase):
             today = self.schedule_call(start=base + timedelta(hours=3))
             upcoming = self.schedule_call(start=base + timedelta(days=2))
             done = self.log_call(start=base - timedelta(hours=1))
-            missed = self.Call._as_phone_system().create({
+            missed = self.Call._telephony_create({
                 "state": "missed", "direction": "inbound", "start": base - timedelta(minutes=30),
                 "user_id": self.anna.id, "phone": "+48221234567",
             })
@@ -345,10 +345,9 @@ class TestCallFlows(CallCase):
         self.assertEqual(plan["overdue"]["count"], 1)
 
     def test_a_missed_call_leaves_the_day_plan_once_someone_called_the_customer_back(self):
-        telephony = self.Call._as_phone_system()
-        returned = telephony.create({"state": "missed", "direction": "inbound", "user_id": self.anna.id,
+        returned = self.Call._telephony_create({"state": "missed", "direction": "inbound", "user_id": self.anna.id,
                                      "start": self.now - timedelta(hours=2), "phone": "+48 22 123 45 67"})
-        waiting = telephony.create({"state": "missed", "direction": "inbound", "user_id": self.anna.id,
+        waiting = self.Call._telephony_create({"state": "missed", "direction": "inbound", "user_id": self.anna.id,
                                     "start": self.now - timedelta(hours=1), "phone": "+81 3-1234-5678"})
         self.log_call(user=self.piotr, partner_id=False, phone="0048 22 123 45 67",
                       start=self.now - timedelta(minutes=30))

@@ -31,7 +31,7 @@ class TestCallHistory(CallCase):
         self.assertIn("Cancelled call", self.last_note(self.contact).body)
 
     def test_a_missed_call_from_the_phone_system_is_posted(self):
-        self.Call._as_phone_system().create({
+        self.Call._telephony_create({
             "state": "missed", "direction": "inbound", "start": self.now, "partner_id": self.contact.id,
         })
         self.assertIn("Missed call", self.last_note(self.contact).body)

@@ -55,7 +55,7 @@ class TestUiTours(HttpCase):
                           "start": start, "duration": 300})
         self.Call.create({"name": "Tour wrong number", "state": "done", "partner_id": self.contact.id,
                           "start": start, "duration": 20})
-        self.env["crm.call"]._as_phone_system().create({
+        self.env["crm.call"]._telephony_create({
             "state": "done", "direction": "inbound", "phone": "+48 500 111 222", "user_id": self.seller.id,
             "start": start, "duration": 120,
         })
@@ -66,7 +66,7 @@ class TestUiTours(HttpCase):
 
     def test_a_voicemail_plays_on_its_missed_call_card(self):
         caller = self.env["res.partner"].create({"name": "Tour voicemail caller", "phone": "+48 601 000 222"})
-        missed = self.env["crm.call"]._as_phone_system().create({
+        missed = self.env["crm.call"]._telephony_create({
             "state": "missed", "direction": "inbound", "partner_id": caller.id, "phone": "+48 601 000 222",
             "user_id": self.seller.id, "start": self.now - timedelta(minutes=10),
         })
@@ -74,7 +74,7 @@ class TestUiTours(HttpCase):
             "name": "voicemail.wav", "raw": b"RIFF----WAVE", "mimetype": "audio/wav",
             "res_model": "crm.call", "res_id": missed.id,
         })
-        missed._as_phone_system().write({"recording_id": voicemail.id})
+        missed._telephony_write({"recording_id": voicemail.id})
         self.start_tour(
             "/odoo/action-call_logging.crm_call_action_day_plan", "call_logging_day_plan_voicemail", login="tour_seller"
         )
@@ -119,7 +119,7 @@ class TestUiTours(HttpCase):
         self.env.cr.execute("UPDATE crm_call SET start = %s WHERE id = %s", (self.now - timedelta(hours=2), late.id))
         late.invalidate_recordset(["start"])
         caller = self.env["res.partner"].create({"name": "Tour missed caller", "phone": "+48 601 000 111"})
-        missed = self.env["crm.call"]._as_phone_system().create({
+        missed = self.env["crm.call"]._telephony_create({
             "state": "missed", "direction": "inbound", "partner_id": caller.id, "phone": "+48 601 000 111",
             "user_id": self.seller.id, "start": self.now - timedelta(minutes=30),
         })
@@ -184,7 +184,7 @@ class TestUiTours(HttpCase):
             "name": "Tour evening call", "state": "done", "partner_id": self.contact.id, "start": start,
             "duration": 90,
         })
-        self.env["crm.call"]._as_phone_system().create({
+        self.env["crm.call"]._telephony_create({
             "state": "missed", "direction": "inbound", "partner_id": self.contact.id, "phone": "+48 22 600 70 80",
             "user_id": self.seller.id, "start": self.now - timedelta(minutes=10),
         })

@@ -63,5 +63,5 @@ class CrmCallWrapUp(models.TransientModel):
             if value != current:
                 vals[name] = value
         if vals:
-            call.write(vals)
+            call._write_wrap_up(vals)
         return call.action_open_followup()

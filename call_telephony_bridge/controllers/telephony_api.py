@@ -1,7 +1,6 @@
 import logging
 
 from odoo import SUPERUSER_ID, http
-from odoo.addons.call_logging.tools.trust import PHONE_SYSTEM
 from odoo.http import request
 
 from ..tools.event_schema import (
@@ -100,10 +99,10 @@ class TelephonyApi(http.Controller):
         return request.make_json_response({"results": results})
 
     def _lifecycle(self, line):
-        # Superuser with the telephony flag: the caller is a PBX line authenticated by its token, not a user,
-        # and only this environment may write the telephony states of crm.call (see TelephonyCallLifecycle).
+        # Superuser: the caller is a PBX line authenticated by its token, not a user; the lifecycle writes calls
+        # through crm.call's phone-system methods only (see TelephonyCallLifecycle).
         # In the company's language: what the PBX creates (lead names, activities, messages) is read by its people.
-        context = dict(request.env.context, telephony_event=PHONE_SYSTEM, allowed_company_ids=[line.company_id.id])
+        context = dict(request.env.context, allowed_company_ids=[line.company_id.id])
         # sudo: no user is logged in; the line authenticated by its token names its company
         context["lang"] = line.sudo().company_id.partner_id.lang or context.get("lang")
         env = request.env(user=SUPERUSER_ID, context=context)

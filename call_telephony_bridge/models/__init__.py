@@ -1,10 +1,11 @@
-# The mixin first: contacts, leads and calls inherit it.
+# The mixins first: contacts, leads and calls inherit them; crm.call lists its aspects (see crm_call.py).
 from . import telephony_dial_mixin
+from . import crm_call_telephony_mixin
+from . import crm_call_appointment_dialer_mixin
+from . import crm_call_telephony_demo_mixin
 from . import (
     crm_call,
-    crm_call_demo,
     crm_call_result,
-    crm_call_appointment_dialer,
     crm_lead,
     res_company,
     res_config_settings,

@@ -5,6 +5,7 @@ from markupsafe import Markup
 from psycopg2 import errors as pg_errors
 
 from odoo import _, api, fields, models, sql_db
+from odoo.addons.call_logging.tools.trust import HISTORY_DEFERRED
 from odoo.exceptions import AccessError
 
 from ..tools.call_state import summarize
@@ -54,10 +55,11 @@ class TelephonyCallLifecycle(models.AbstractModel):
     keyed on the company and the call id), and the call's state is recomputed from all
     its events, so duplicates and events out of order give the same call.
 
-    Callers run it as the phone system (``crm.call._as_phone_system``: superuser with a context
-    marker no remote caller can forge): the events API is authenticated by a line's token, not
-    by a user, and call_logging lets only such an environment write the telephony states
-    (ringing, missed) and the owner on answer. Its entry points are private: not callable over RPC.
+    Callers run it in superuser mode: the events API is authenticated by a line's token, not by a
+    user. It writes calls only through ``crm.call._telephony_create`` and ``_telephony_write``, which
+    refuse any other caller and any field the phone system does not report, and lift for those only
+    the rules of what users may enter (the telephony states, the lock of closed calls, the owner on
+    answer). Its entry points are private (not callable over RPC) and check their caller.
     """
 
     _name = "telephony.call.lifecycle"
@@ -86,6 +88,7 @@ class TelephonyCallLifecycle(models.AbstractModel):
         front in a fixed order, so two batches never wait on each other crosswise. An event that fails
         answers 500 and the batch is replayed without it, so that nothing it wrote stays.
         """
+        self._check_caller(line)
         failed = {}
         attempt = 0
         deferred = True
@@ -97,7 +100,8 @@ class TelephonyCallLifecycle(models.AbstractModel):
                 pending = [e for i, e in enumerate(events) if i not in failed]
                 self._lock_calls(line, pending)
                 known = self._known(line, pending)
-                lifecycle = self.with_context(call_history_deferred=deferred)
+                # The history notes of the calls the batch closes are written together at its end.
+                lifecycle = self.with_context(call_history_deferred=HISTORY_DEFERRED if deferred else False)
                 for index, event in enumerate(events):
                     if index not in failed:
                         answers[index] = lifecycle._apply_one(line, event, index, known)
@@ -150,8 +154,7 @@ class TelephonyCallLifecycle(models.AbstractModel):
         applied, or ``{"ignored": True}`` for a number on the line's exception list.
         ``known``: what ``_known`` gave for a batch whose calls are locked already.
         """
-        if not self.env["crm.call"]._is_telephony_write():
-            raise AccessError(_("Only the phone system applies call events."))
+        self._check_caller(line)
         # No "assigned to you" mail nor follower bookkeeping for every ring: the popup is the notification.
         self = self.with_context(mail_create_nosubscribe=True, mail_auto_subscribe_no_notify=True)
         line = line.with_env(self.env)
@@ -196,6 +199,14 @@ class TelephonyCallLifecycle(models.AbstractModel):
         extensions = {e["extension"] for e in events if e["extension"]}
         self._notify(call, event, previous_state, extensions)
         return {"call_id": call.id}
+
+    def _check_caller(self, line):
+        """The phone system's entry points serve superuser code (the events endpoint, having authenticated the
+        line by its token) and the one line the events came on; anything else is a wrong caller."""
+        if not self.env.su:
+            raise AccessError(_("Only the phone system applies call events."))
+        if not (isinstance(line, models.BaseModel) and line._name == "telephony.line" and len(line) == 1):
+            raise AccessError(_("Call events are applied for the one phone line they came on."))
 
     def _begin_read_committed(self):
         """Start a fresh transaction that sees what other workers committed while it waited for the call's lock.
@@ -261,7 +272,7 @@ class TelephonyCallLifecycle(models.AbstractModel):
             lead_id = self._create_lead(line, number, event).id
         owner = self._user_for_extension(event["extension"], company) or self.env["res.users"].browse(who["user_id"])
         # Telephony calls skip the chatter's creation log, tracking and followers: the events tab tells their story.
-        return self.env["crm.call"].with_context(tracking_disable=True).create({
+        return self.env["crm.call"].with_context(tracking_disable=True)._telephony_create({
             **self._summary_vals(summary, 1),
             "direction": event["direction"],
             "phone": number,
@@ -304,7 +315,7 @@ class TelephonyCallLifecycle(models.AbstractModel):
             vals["result_id"] = self.env.ref(RESULT_XMLIDS[summary["result"]]).id
         changed = {name: value for name, value in vals.items() if self._differs(call, name, value)}
         if changed:
-            call.with_context(tracking_disable=True).write(changed)
+            call.with_context(tracking_disable=True)._telephony_write(changed)
 
     @staticmethod
     def _summary_vals(summary, event_count):
@@ -345,7 +356,7 @@ class TelephonyCallLifecycle(models.AbstractModel):
             "res_model": "crm.call",
             "res_id": call.id,
         })
-        call.write({"recording_id": attachment.id})
+        call._telephony_write({"recording_id": attachment.id})
         if voicemail:
             body = _("Voicemail left by %(number)s during the call “%(call)s”.", number=call.phone, call=call.name)
         else:

@@ -9,7 +9,8 @@ WAIT = SQL("COALESCE(c.telephony_ring_duration, EXTRACT(EPOCH FROM c.answered_at
 
 class CrmCallReport(models.Model):
     """The wait before answer in the call statistics and on the dashboard: only the PBX knows when a call
-    was picked up (``crm.call.answered_at``)."""
+    was picked up (``crm.call.answered_at``). A new pick-up or ringing time queues the call's day again
+    (``crm.call.telephony.mixin._call_statistics_fields``)."""
 
     _inherit = "crm.call.report"
 
@@ -38,13 +39,3 @@ class CrmCallReport(models.Model):
     @api.model
     def _dashboard_totals(self):
         return {**super()._dashboard_totals(), "avg_wait": "wait_avg:avg"}
-
-
-class CrmCall(models.Model):
-    """A new pick-up or ringing time changes the wait figures of the call's day."""
-
-    _inherit = "crm.call"
-
-    @api.model
-    def _call_statistics_fields(self):
-        return super()._call_statistics_fields() | {"answered_at", "telephony_ring_duration"}

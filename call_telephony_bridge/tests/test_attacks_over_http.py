@@ -195,6 +195,11 @@ class TestAttacksOverHttp(HttpCase):
             ("telephony.call.lifecycle", "_apply_event", [self.line.id, {}]),
             ("telephony.router", "_route", [self.line.id, CUSTOMER_NUMBER, ""]),
             ("crm.call", "_as_phone_system", [[self.agents_call.id]]),
+            ("crm.call", "_telephony_write", [[self.agents_call.id], {"state": "missed"}]),
+            ("crm.call", "_telephony_create", [{"state": "missed", "direction": "inbound"}]),
+            ("crm.call", "_write_system_fields", [[self.agents_call.id], {"reschedule_count": 0}]),
+            ("crm.call", "_write_from_action", [[self.agents_call.id], {"hold_started_at": False}]),
+            ("crm.call", "_write_wrap_up", [[self.agents_call.id], {"result_note": "x"}]),
         ):
             self.assertRefused(model, method, *args, error="")
         for model, method in (("telephony.call.lifecycle", "receive"), ("telephony.call.lifecycle", "lock_call"),

@@ -11,7 +11,6 @@ class TestPbxCallRules(CallCase):
 
     @mute_logger("odoo.sql_db")
     def test_a_pbx_call_id_is_unique_per_company(self):
-        self.Call._as_phone_system().create({"external_ref": "1795545084.1", "start": self.now})
+        self.Call._telephony_create({"external_ref": "1795545084.1", "start": self.now})
         with self.assertRaises(psycopg2.IntegrityError), self.cr.savepoint():
-            self.Call._as_phone_system().create(
-                {"external_ref": "1795545084.1", "start": self.now}).flush_recordset()
+            self.Call._telephony_create({"external_ref": "1795545084.1", "start": self.now}).flush_recordset()

@@ -142,7 +142,7 @@ class TestClickToDialLifecycle(HttpCase):
                          ("done", 0, "You ended the call before it was connected"))
 
         # A call dialled before this release was logged "in progress" at once and may never have been answered.
-        legacy = self.env["crm.call"]._as_phone_system().create({
+        legacy = self.env["crm.call"]._telephony_create({
             "state": "in_progress", "direction": "outbound", "user_id": self.agent.id, "partner_id": self.partner.id,
             "phone": self.partner.phone, "external_ref": "odoo-c2d-legacy",
             "start": datetime.now(UTC).replace(tzinfo=None, microsecond=0) - timedelta(minutes=10)})

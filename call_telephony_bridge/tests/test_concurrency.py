@@ -3,7 +3,6 @@ import uuid
 from datetime import UTC, datetime, timedelta
 
 from odoo import SUPERUSER_ID, api
-from odoo.addons.call_logging.tools.trust import PHONE_SYSTEM
 from odoo.modules.registry import Registry
 from odoo.tests import BaseCase, get_db_name, tagged
 
@@ -31,10 +30,10 @@ class TestConcurrentEvents(BaseCase):
     @classmethod
     def tearDownClass(cls):
         with cls.registry.cursor() as cr:
-            env = api.Environment(cr, SUPERUSER_ID, {"telephony_event": PHONE_SYSTEM})
+            env = api.Environment(cr, SUPERUSER_ID, {})
             calls = env["crm.call"].search([("external_ref", "like", f"conc-{cls.tag}-%")])
             env["telephony.call.event"].search([("call_ref", "like", f"conc-{cls.tag}-%")]).unlink()
-            calls.unlink()
+            calls._telephony_unlink()
             env["telephony.line"].browse(cls.line_id).unlink()
             env["res.users"].browse(cls.user_id).unlink()
         super().tearDownClass()
@@ -58,7 +57,7 @@ class TestConcurrentEvents(BaseCase):
             with self.registry.cursor() as cr:
                 # The test runner's thread holds the registries' lock: give the cursor its registry directly.
                 cr.transaction = api.Transaction(self.registry)
-                env = api.Environment(cr, SUPERUSER_ID, {"telephony_event": PHONE_SYSTEM})
+                env = api.Environment(cr, SUPERUSER_ID, {})
                 line = env["telephony.line"].browse(self.line_id)
                 line.company_id  # noqa: B018 - the snapshot is taken before the race, as a request would do
                 barrier.wait(timeout=10)

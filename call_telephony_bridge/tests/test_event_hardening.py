@@ -1,8 +1,10 @@
 import base64
 import json
 
-from odoo.tests import HttpCase, tagged
+from odoo.exceptions import AccessError
+from odoo.tests import HttpCase, TransactionCase, tagged
 
+from ..tools.event_schema import parse_event
 from .common import EventPoster, setup_telephony_world
 
 WAV = b"RIFF$\x00\x00\x00WAVEfmt \x10\x00\x00\x00\x01\x00\x01\x00@\x1f\x00\x00\x80>\x00\x00\x02\x00\x10\x00data"
@@ -155,3 +157,37 @@ class TestEventHardening(HttpCase):
             pbx = EventPoster(self, call_id=call_id)
             self.assertNotIn("duplicate", pbx.post("ringing", 0, "201", event_id=None))
             self.assertEqual(len(pbx.call()), 1, call_id)
+
+
+@tagged("post_install", "-at_install")
+class TestLifecycleCaller(TransactionCase):
+    """The lifecycle applies events for superuser code and the line they came on only: a user's environment, a
+    context key or a record of another kind are refused with an error, not an assertion."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        world = setup_telephony_world(cls.env)
+        cls.line, cls.agent = world["line"], world["agent"]
+        cls.event = parse_event(EventPoster(cls, call_id="caller-check").body("ringing", 0, "201"))
+
+    def calls(self):
+        return self.env["crm.call"].search([("external_ref", "=", "caller-check")])
+
+    def test_a_users_environment_applies_no_event_whatever_its_context(self):
+        for context in ({}, {"telephony_event": True}):
+            lifecycle = self.env["telephony.call.lifecycle"].with_user(self.agent).with_context(**context)
+            with self.assertRaisesRegex(AccessError, "Only the phone system"):
+                lifecycle._apply_event(self.line.with_user(self.agent), self.event)
+            with self.assertRaisesRegex(AccessError, "Only the phone system"):
+                lifecycle._receive_batch(self.line.with_user(self.agent), [self.event])
+        self.assertFalse(self.calls())
+
+    def test_events_apply_to_the_line_they_came_on_only(self):
+        lifecycle = self.env["telephony.call.lifecycle"]
+        other = self.env["telephony.line"].create({"name": "Other line"})
+        for line in (self.line.browse(), self.agent.partner_id, self.line | other):
+            with self.assertRaisesRegex(AccessError, "one phone line"):
+                lifecycle._apply_event(line, self.event)
+        self.assertFalse(self.calls())
+        self.assertEqual(lifecycle._apply_event(self.line, self.event)["call_id"], self.calls().id)

@@ -3,8 +3,7 @@ from datetime import timedelta
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
-from .crm_call import LIVE_STATES
-from .crm_call_automation import CrmCall as CrmCallAutomation
+from .crm_call_base import LIVE_STATES
 
 NOTIFY_WINDOW_OPEN = "call_logging/appointment_window_open"
 DEFAULT_WINDOW = timedelta(minutes=30)
@@ -14,16 +13,20 @@ FIRST_WINDOW_DELAY = timedelta(minutes=30)
 WAITING_STATES = ("planned", "open")
 
 
-class CrmCall(models.Model):
+class CrmCallAppointmentMixin(models.AbstractModel):
     """Phone appointments: a scheduled call to be made within a from-to window.
 
     The window opens at ``start`` and closes at ``window_end``. A one-minute cron opens the
     windows (the owner of a manual appointment is told, with a "Call now" button) and closes
     the ones nobody held: they are missed by us and the owner gets an activity. Dialling by
     itself is the telephony bridge's business: it adds the automatic mode.
+
+    Listed before the statistics, subject, billing and automation aspects: a new appointment's values
+    (its start, its window, its state) are settled before they see them or crm.call.base checks them.
     """
 
-    _inherit = "crm.call"
+    _name = "crm.call.appointment.mixin"
+    _description = "Phone Call: Phone Appointments"
 
     # ------------------------------------------------------------------
     # Fields
@@ -71,7 +74,7 @@ class CrmCall(models.Model):
         appointments = self.filtered(lambda c: c.is_appointment and c.state == "scheduled" and c.stop)
         for call in appointments:
             call.window_end = call.stop
-        return super(CrmCall, self - appointments)._inverse_stop()
+        return super(CrmCallAppointmentMixin, self - appointments)._inverse_stop()
 
     @api.depends("state", "start", "window_end", "is_appointment")
     def _compute_is_overdue(self):
@@ -118,9 +121,10 @@ class CrmCall(models.Model):
             window_end = fields.Datetime.to_datetime(vals["window_end"])
             if window_end <= now and appointments.filtered(lambda c: c.state == "scheduled"):
                 raise UserError(_("The window of a phone appointment cannot end in the past."))
-        result = super(CrmCall, self - appointments).write(vals)
+        # The rest of the chain, for the other calls as given and for each appointment with what it adds.
+        result = super(CrmCallAppointmentMixin, self - appointments).write(vals)
         for call in appointments:
-            super(CrmCall, call).write({**vals, **call._appointment_vals_for_write(vals)})
+            super(CrmCallAppointmentMixin, call).write({**vals, **call._appointment_vals_for_write(vals)})
         return result
 
     def _raise_call_event(self, event, extra_vals=None, clear=True):
@@ -128,7 +132,7 @@ class CrmCall(models.Model):
         if event == "overdue":
             now = fields.Datetime.now()
             late = self.filtered(lambda c: not c._window_is_open(now))
-            return super(CrmCall, late)._raise_call_event(event, extra_vals, clear)
+            return super(CrmCallAppointmentMixin, late)._raise_call_event(event, extra_vals, clear)
         return super()._raise_call_event(event, extra_vals, clear)
 
     # ------------------------------------------------------------------
@@ -305,14 +309,16 @@ class CrmCall(models.Model):
             extra["appointment_state"] = "held"
         return extra
 
-    def _write_appointment_bookkeeping(self, vals):
-        """Write the cron's bookkeeping of windows as such, not as a user's edit of the call.
+    @api.model
+    def _bookkeeping_fields(self):
+        return super()._bookkeeping_fields() | {"appointment_state"}
 
-        The automation layer would raise "Scheduled call edited" for any other field; opening
-        or closing a window is neither an edit nor a user's doing."""
+    def _write_appointment_bookkeeping(self, vals):
+        """Write the cron's bookkeeping of windows as such, not as a user's edit of the call: opening or
+        closing a window is neither an edit (no "Scheduled call edited") nor a user's doing."""
         if self:
             # sudo: the cron keeps the window state of every owner's appointments
-            super(CrmCallAutomation, self.sudo()).write(vals)
+            self.sudo()._write_system_fields(vals)
 
     def _window_is_open(self, now):
         self.ensure_one()

@@ -12,19 +12,25 @@ REPORTED_FIELDS = frozenset({
 PENDING_CALLS = "call_logging.call_statistics_calls"
 
 
-class CrmCall(models.Model):
+class CrmCallStatisticsMixin(models.AbstractModel):
     """Keeps the call statistics up to date as calls are created, changed and deleted.
 
     A change only queues the (owner, day) buckets it touched, in one insert at commit: the
     PBX's events stay cheap and never collide on the statistics. A cron recomputes the queued
     buckets; until then a report sums their calls as it reads (``crm.call.aggregate.mixin``),
     so a report is always exact and reading writes nothing.
+
+    Listed after the appointment aspect (a held appointment's state is in the change it queues) and
+    before crm.call.base: whatever the call became, its buckets are read from the database at commit.
     """
 
-    _inherit = "crm.call"
+    _name = "crm.call.statistics.mixin"
+    _description = "Phone Call: Statistics Queue"
 
     def init(self):
         super().init()
+        if self._abstract:
+            return  # the queue is crm.call's, made when its table is
         self.env.cr.execute(SQL(
             "CREATE TABLE IF NOT EXISTS %s (id bigserial PRIMARY KEY, user_id int NOT NULL, day date NOT NULL)",
             SQL.identifier(QUEUE_TABLE),

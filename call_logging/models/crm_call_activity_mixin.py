@@ -17,6 +17,8 @@ import pytz
 from odoo import _, api, fields, models
 from odoo.osv import expression
 
+from ..tools.trust import ACTIVITY_DONE, ACTIVITY_SYNCING
+
 # What an activity shows of its call.
 SYNCED_FIELDS = {"state", "start", "user_id", "lead_id", "partner_id", "name", "agenda", "purpose_id"}
 ACTIVITY_SECTIONS = ("overdue", "today", "upcoming")
@@ -24,8 +26,12 @@ ACTIVITY_SECTIONS = ("overdue", "today", "upcoming")
 CALLBACK_CLOSING_FIELDS = {"state", "result_id", "partner_id", "lead_id", "phone"}
 
 
-class CrmCall(models.Model):
-    _inherit = "crm.call"
+class CrmCallActivityMixin(models.AbstractModel):
+    """Listed just after the read-only fields' refusal, before every other aspect: its write brings the
+    activity in step with the call once every other aspect has written its part (see crm_call.py)."""
+
+    _name = "crm.call.activity.mixin"
+    _description = "Phone Call: Call Activities"
 
     call_activity_id = fields.Many2one(
         "mail.activity", string="Activity", readonly=True, copy=False, ondelete="set null", index="btree_not_null",
@@ -41,7 +47,8 @@ class CrmCall(models.Model):
 
     def write(self, vals):
         result = super().write(vals)
-        if SYNCED_FIELDS.intersection(vals) and not self.env.context.get("call_activity_syncing"):
+        # The activity's own write of its link, or its feedback, is already in step: no sync back.
+        if SYNCED_FIELDS.intersection(vals) and self.env.context.get("call_activity_syncing") is not ACTIVITY_SYNCING:
             self._sync_call_activity()
         if CALLBACK_CLOSING_FIELDS.intersection(vals):
             self._close_answered_callbacks()
@@ -66,8 +73,9 @@ class CrmCall(models.Model):
             if not (call.state == "scheduled" and target and call.user_id and call.start):
                 # A closed call is locked: its link goes with the activity (ON DELETE SET NULL).
                 if activity:
-                    if call.state == "done" and not self.env.context.get("call_activity_done"):
-                        activity.with_context(call_activity_syncing=True).action_feedback(
+                    # Not when the call is done because its activity was marked done: the activity is done already.
+                    if call.state == "done" and self.env.context.get("call_activity_done") is not ACTIVITY_DONE:
+                        activity.with_context(call_activity_syncing=ACTIVITY_SYNCING).action_feedback(
                             feedback=_("Call completed"))
                     elif call.state != "done":
                         activity.unlink()
@@ -87,8 +95,9 @@ class CrmCall(models.Model):
                 continue
             if activity:
                 activity.unlink()
+            # sudo: as above, the activity and the call's link to it mirror the call the user could write
             new = self.env["mail.activity"].sudo().with_context(mail_activity_quick_update=True).create(vals)
-            call.sudo().with_context(call_activity_syncing=True).call_activity_id = new
+            call.sudo().with_context(call_activity_syncing=ACTIVITY_SYNCING).call_activity_id = new  # sudo: as above
 
     def _close_answered_callbacks(self):
         """Mark done the call-back to-dos these calls answer: a completed call that reached the customer (contact,
@@ -149,16 +158,3 @@ class CrmCall(models.Model):
             })
         return plan
 
-
-class MailActivity(models.Model):
-    _inherit = "mail.activity"
-
-    crm_call_ids = fields.One2many("crm.call", "call_activity_id", string="Scheduled Calls")
-
-    def _action_done(self, feedback=False, attachment_ids=None):
-        """Marking a scheduled call's activity done (in the CRM, the activity view) completes the call."""
-        if not self.env.context.get("call_activity_syncing"):
-            calls = self.crm_call_ids.filtered(lambda call: call.state == "scheduled")
-            if calls:
-                calls.with_context(call_activity_done=True).action_mark_done()
-        return super()._action_done(feedback=feedback, attachment_ids=attachment_ids)

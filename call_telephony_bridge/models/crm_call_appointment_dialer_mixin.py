@@ -2,7 +2,7 @@ import logging
 from datetime import timedelta
 
 from odoo import _, api, fields, models
-from odoo.addons.call_logging.models.crm_call import LIVE_STATES
+from odoo.addons.call_logging.models.crm_call_base import LIVE_STATES
 from odoo.exceptions import UserError, ValidationError
 
 _logger = logging.getLogger(__name__)
@@ -13,7 +13,7 @@ _logger = logging.getLogger(__name__)
 PICKUP_TIMEOUT = timedelta(seconds=45)
 
 
-class CrmCall(models.Model):
+class CrmCallAppointmentDialerMixin(models.AbstractModel):
     """Automatic phone appointments: the PBX rings the owner's phone, then the contact, in the window.
 
     Every minute, the appointments cron first settles the attempts: one the PBX never reported is
@@ -21,19 +21,18 @@ class CrmCall(models.Model):
     automatic window is dialled through click-to-dial when its owner is available (logged in, not
     on another call) and the retry interval since the last attempt has passed. A window that
     closes while an attempt is still going on waits for it before it can be missed by us.
+
+    Listed before ``crm.call`` in this addon's ``crm.call``: it extends call_logging's appointment aspect.
+    The automatic dialling mode itself is added to ``dial_mode`` on ``crm.call`` (a selection is extended
+    where the field is).
     """
 
-    _inherit = "crm.call"
+    _name = "crm.call.appointment.dialer.mixin"
+    _description = "Phone Call: Automatic Dialling of Phone Appointments"
 
     # ------------------------------------------------------------------
     # Fields
     # ------------------------------------------------------------------
-    dial_mode = fields.Selection(
-        selection_add=[("automatic", "Automatic")],
-        ondelete={"automatic": "set default"},
-        help="Manual: when the window opens you are notified and call yourself. "
-             "Automatic: the PBX rings your phone, then the contact, and tries again until the window closes.",
-    )
     retry_interval_minutes = fields.Integer(
         string="Retry Every (Minutes)",
         default=5,
@@ -89,7 +88,8 @@ class CrmCall(models.Model):
 
     def _mark_missed_by_us(self):
         """A window that closes during a call waits for the call's end before it can be missed."""
-        return super(CrmCall, self.filtered(lambda c: not c._live_attempts()))._mark_missed_by_us()
+        waiting = self.filtered(lambda c: not c._live_attempts())
+        return super(CrmCallAppointmentDialerMixin, waiting)._mark_missed_by_us()
 
     @api.model
     def _settle_appointment_attempts(self, now):
@@ -146,8 +146,9 @@ class CrmCall(models.Model):
         """Attempts the PBX never reported: the owner's phone rang out. Logged as unanswered calls."""
         not_connected = self.env.ref("call_telephony_bridge.result_not_connected")
         for attempt in self:
-            # As the phone system: only the telephony side may close a PBX call; the PBX said nothing of it.
-            attempt._as_phone_system().write({
+            # Only the phone system closes a PBX call; the PBX said nothing of this one.
+            # sudo: the cron closes every owner's attempts
+            attempt.sudo()._telephony_write({
                 "state": "done", "duration": 0, "result_id": not_connected.id,
                 "telephony_end_reason": "agent_no_answer",
                 "result_note": _("%(user)s did not pick up: the contact was not dialled.", user=attempt.user_id.name),
@@ -167,6 +168,10 @@ class CrmCall(models.Model):
     # ------------------------------------------------------------------
     # Tools
     # ------------------------------------------------------------------
+    @api.model
+    def _bookkeeping_fields(self):
+        return super()._bookkeeping_fields() | {"next_dial_at"}
+
     def _live_attempts(self):
         self.ensure_one()
         return self.appointment_attempt_ids.filtered(lambda a: a.state in LIVE_STATES)

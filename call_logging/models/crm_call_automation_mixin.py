@@ -1,7 +1,7 @@
 from odoo import _, api, fields, models
 from odoo.tools import SQL
 
-from .crm_call import LIVE_STATES
+from .crm_call_base import LIVE_STATES
 
 # The call events Automation Rules can watch, in the order they are raised when one change causes several.
 CALL_EVENTS = [
@@ -18,21 +18,24 @@ CALL_EVENTS = [
 ]
 # Bookkeeping written by the automation and reminder machinery: never an edit of the call by itself.
 AUTOMATION_FIELDS = frozenset({"call_event", "last_event_at", "overdue_at", "reminder_sent_at"})
-# Fields whose change is not an edit of a scheduled call a user would call one.
-NOT_AN_EDIT = AUTOMATION_FIELDS | {"message_main_attachment_id", "activity_ids", "message_follower_ids",
-                                    "call_activity_id"}
+# Besides the bookkeeping, fields whose change is not an edit of a scheduled call a user would call one.
+NOT_AN_EDIT = frozenset({"message_main_attachment_id", "activity_ids", "message_follower_ids", "call_activity_id"})
 
 
-class CrmCall(models.Model):
+class CrmCallAutomationMixin(models.AbstractModel):
     """Call events for Automation Rules, overdue flags and reminders.
 
     Odoo's Automation Rules see a field change only when it is written at the top level, so each
     event is raised by writing it to ``call_event``: a rule "On save" with "Call Event = Rescheduled"
     (or "Call Event is set" for any of them) fires exactly once per event. The field is cleared
-    again right after, so rules never see a stale event on a later save.
+    again right after, so rules never see a stale event on a later save (see base_automation.py).
+
+    Listed last of the aspects, just before crm.call.base: its write sees a change once every other
+    aspect has completed it (an appointment held, say), and raises the events it makes.
     """
 
-    _inherit = "crm.call"
+    _name = "crm.call.automation.mixin"
+    _description = "Phone Call: Events for Automation Rules"
 
     # ------------------------------------------------------------------
     # Fields
@@ -57,11 +60,6 @@ class CrmCall(models.Model):
         copy=False,
         help="When the owner was reminded of this call; cleared when it is rescheduled.",
     )
-    team_leader_id = fields.Many2one(
-        related="team_id.user_id",
-        string="Team Leader",
-        help="The leader of the owner's sales team: who rules tell about the owner's calls.",
-    )
     call_url = fields.Char(string="Link", compute="_compute_call_url")
 
     # ------------------------------------------------------------------
@@ -83,7 +81,7 @@ class CrmCall(models.Model):
         return calls
 
     def write(self, vals):
-        if not self or not set(vals) - NOT_AN_EDIT:
+        if not self or not set(vals) - NOT_AN_EDIT - self._bookkeeping_fields():
             return super().write(vals)
         before = {call.id: (call.state, call.user_id, call.reschedule_count) for call in self}
         result = super().write(vals)
@@ -94,7 +92,7 @@ class CrmCall(models.Model):
                 events[event] |= call
         if events["rescheduled"]:
             # sudo: bookkeeping of the call's new start; the change itself was checked against the user's rights
-            super(CrmCall, events["rescheduled"].sudo()).write({"overdue_at": False, "reminder_sent_at": False})
+            events["rescheduled"].sudo()._write_system_fields({"overdue_at": False, "reminder_sent_at": False})
         for event, calls in events.items():
             calls._raise_call_event(event)
         return result
@@ -105,9 +103,9 @@ class CrmCall(models.Model):
         self._raise_call_event("deleted", clear=False)
         return super().unlink()
 
-    def _check_manual_write(self, vals):
-        """The automation bookkeeping may be written on closed calls too."""
-        return super()._check_manual_write({key: value for key, value in vals.items() if key not in AUTOMATION_FIELDS})
+    @api.model
+    def _bookkeeping_fields(self):
+        return super()._bookkeeping_fields() | AUTOMATION_FIELDS
 
     # ------------------------------------------------------------------
     # Business methods
@@ -142,7 +140,7 @@ class CrmCall(models.Model):
         self.ensure_one()
         owner = self.user_id
         # sudo: the cron marks the call reminded whoever owns it; the flag is bookkeeping, not an edit
-        super(CrmCall, self.sudo()).write({"reminder_sent_at": fields.Datetime.now()})
+        self.sudo()._write_system_fields({"reminder_sent_at": fields.Datetime.now()})
         call = self.with_user(owner).with_context(lang=owner.lang, tz=owner.tz)
         owner._bus_send("call_logging/reminder", call._reminder_payload())
         if owner.call_reminder_email and owner.email:
@@ -211,10 +209,11 @@ class CrmCall(models.Model):
         if not self.env["base.automation"]._call_rules_watch_writes():
             # No rule can see the event: spare every call write (each PBX event is one) the extra writes.
             if extra_vals:
-                super(CrmCall, calls).write(extra_vals)
+                calls._write_system_fields(extra_vals)
             return
         # Compute pending stored fields first: recomputed during the event, they would look like it to rules.
         self.env.flush_all()
-        calls.write({"call_event": event, "last_event_at": fields.Datetime.now(), **(extra_vals or {})})
+        calls._write_system_fields({"call_event": event, "last_event_at": fields.Datetime.now(), **(extra_vals or {})})
         if clear:
-            super(CrmCall, calls).write({"call_event": False})
+            # No rule sees the clearing (see base_automation.py); nothing here takes it for an edit.
+            calls._write_system_fields({"call_event": False})

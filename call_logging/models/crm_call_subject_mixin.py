@@ -4,15 +4,19 @@ from odoo import api, fields, models
 from odoo.tools import SQL
 
 
-class CrmCall(models.Model):
+class CrmCallSubjectMixin(models.AbstractModel):
     """Call subjects in the reader's language.
 
     A subject made by the addon ("Call to Jan Kowalski") is stored in every installed language, so a list
     mixing calls created by Polish, Japanese and English users (or by the PBX) reads in one language.
     A subject somebody typed is kept as typed, the same in every language.
+
+    Listed before crm.call.base, which gives a new call without a subject the one it makes: this aspect
+    sees whether the subject was typed first, and stores it in every language once the call exists.
     """
 
-    _inherit = "crm.call"
+    _name = "crm.call.subject.mixin"
+    _description = "Phone Call: Subjects in Every Language"
 
     name = fields.Char(translate=True)
     headline = fields.Char(

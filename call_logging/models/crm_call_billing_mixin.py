@@ -2,13 +2,17 @@ from odoo import _, api, fields, models
 from odoo.exceptions import AccessError
 
 from ..tools.call_billing import billed_amount, billed_seconds
-from .crm_call import CrmCall as CrmCallBase
 
 
-class CrmCall(models.Model):
-    """What a completed call with a customer is billed: the billable flag, billed time and amount."""
+class CrmCallBillingMixin(models.AbstractModel):
+    """What a completed call with a customer is billed: the billable flag, billed time and amount.
 
-    _inherit = "crm.call"
+    Billing is decided after the call: a call manager may still change whether a completed call is billed,
+    past the lock that keeps the rest of the call as it was (see _check_manual_write).
+    """
+
+    _name = "crm.call.billing.mixin"
+    _description = "Phone Call: Billing"
 
     # ------------------------------------------------------------------
     # Fields
@@ -50,12 +54,19 @@ class CrmCall(models.Model):
             call.billing_amount = currency.round(billed_amount(seconds, rate))
 
     # ------------------------------------------------------------------
-    # ORM overrides
+    # Rules
     # ------------------------------------------------------------------
-    def write(self, vals):
+    def _check_manual_write(self, vals):
         if set(vals) == {"is_billable"} and any(call.is_locked for call in self):
             if not self.env.user.has_group("call_logging.group_call_manager"):
                 raise AccessError(_("Only call managers can change whether a completed call is billed."))
-            # Billing is decided after the call: skip the lock on closed calls, for this one field only.
-            return super(CrmCallBase, self).write(vals)
-        return super().write(vals)
+            # A call manager changing this one field: the lock does not cover it.
+            return
+        super()._check_manual_write(vals)
+
+    # ------------------------------------------------------------------
+    # Tools
+    # ------------------------------------------------------------------
+    def _valid_field_parameter(self, field, name):
+        # The billable flag is tracked in the chatter of crm.call (mail.thread, through crm.call.base).
+        return name == "tracking" or super()._valid_field_parameter(field, name)
