@@ -28,12 +28,13 @@ class TelephonyRouteDecision(models.Model):
     company_id = fields.Many2one("res.company", required=True, ondelete="cascade")
     line_id = fields.Many2one("telephony.line", required=True, ondelete="cascade")
     call_ref = fields.Char(string="PBX Call ID", required=True)
-    phone = fields.Char(help="The caller's number as the PBX gave it: an event from another number decides anew.")
+    # The caller's number as the PBX gave it: an event of the call from another number is decided anew.
+    phone = fields.Char()
     # A contact, lead or user deleted since makes the decision go with it: the call is then identified anew.
-    partner_id = fields.Many2one("res.partner", ondelete="cascade")
+    partner_id = fields.Many2one("res.partner", string="Contact", ondelete="cascade")
     lead_id = fields.Many2one("crm.lead", ondelete="cascade")
-    user_id = fields.Many2one("res.users", string="Responsible", ondelete="cascade")
-    caller_type = fields.Selection(CALLER_TYPES, required=True)
+    user_id = fields.Many2one("res.users", string="Responsible User", ondelete="cascade")
+    caller_type = fields.Selection(CALLER_TYPES, string="Caller Kind", required=True)
     decided_at = fields.Datetime(required=True, index=True)
 
     _sql_constraints = [
