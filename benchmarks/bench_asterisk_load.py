@@ -303,8 +303,8 @@ def run_side(pbx, args):
         settings = Settings(ari_url=pbx.url, ari_user=pbx.user, ari_password=pbx.password, ari_app="odoo",
                             odoo_url=odoo.url, telephony_token=TOKEN, spool_dir=spool, record_calls=False)
         bridge = Bridge(settings)
-        # Where the bridge's time goes: its REST calls to the PBX, and its handling of each ARI
-        # event (one thread, under the tracker's lock, REST calls included).
+        # Where the bridge's time goes: its REST calls to the PBX, and the events thread's handling of
+        # each ARI event (finding its call and queueing it on the call's lane; the lanes do the rest).
         rest_calls = Timed(bridge.rest, "_call")
         handled = Timed(bridge.tracker, "handle")
         writes = [Timed(bridge.spool, "append"), Timed(bridge.store, "save"), Timed(bridge.store, "delete")]

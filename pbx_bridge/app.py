@@ -59,6 +59,8 @@ class Bridge:
         self.stopped = True
         self._stop.set()
         self.events.stop()
+        # What the calls' lanes still have (a hangup to post, a recording to fetch) is done, within bounds.
+        self.tracker.stop()
         self.deliverer.stop()
         # Calls in flight stay on the PBX and in the store: the next start follows them again.
         self.store.close()

@@ -100,6 +100,10 @@ class AriRest:
         self._call("POST", f"/channels/{quote(channel_id)}/play/{quote(playback_id)}",
                    params={"media": ",".join(media)})
 
+    def channel(self, channel_id):
+        """``GET /channels/{id}``; None when the channel is gone."""
+        return self._call("GET", f"/channels/{quote(channel_id)}", missing_ok=True)
+
     def channels(self):
         """``GET /channels``."""
         return self._call("GET", "/channels")

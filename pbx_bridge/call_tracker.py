@@ -7,6 +7,16 @@ Outcomes are decided from state ("was it ever answered?", the legs' final
 ``Dial`` status), never from a single cause code: one outcome comes with
 several causes (a caller who gives up: 16, 19 or 127; a busy Local leg: 0).
 Every handler is idempotent: Asterisk repeats some events.
+
+Threads. The events thread only finds each event's call and queues the event on the
+call's lane (``lanes.Lanes``): the events of one call are handled in arrival order,
+different calls side by side, so a call whose ARI request, recording download, spool
+write or store write is slow holds back nobody else. What the calls share - the call
+table and the indexes from channels, recordings and playbacks to calls - is guarded
+by one short lock, held to read or change those tables only, never across ARI, Odoo,
+the spool or the store. A ``Call`` and its legs are changed by their own lane only.
+A channel is indexed before anything can report about it (a leg before it is
+originated, a handset as its ``Dial`` is queued), so its events find their lane.
 """
 
 import base64
@@ -20,6 +30,7 @@ import uuid
 import requests
 
 from .ari_client import AriError
+from .lanes import Lanes
 from .routing import RoutePlan
 from .wav_audio import checked_wav
 
@@ -33,6 +44,9 @@ CLICK_TO_DIAL_PREFIX = "odoo-c2d-"
 LOCAL_EXTENSION = re.compile(r"^Local/([^@]+)@")
 # A recording Asterisk could not hand over (shutting down, restarting) is asked for again so long.
 RECORDING_RETRY_FOR = 3600.0
+# The lane of the bridges no call owns any more, cleaned after a reconnection.
+ORPHANS_LANE = "orphan-bridges"
+MALFORMED = (KeyError, TypeError, IndexError, AttributeError)
 
 
 def event_time(timestamp=None):
@@ -110,6 +124,7 @@ class Call:
         self.pending_recordings = {}
         self.ready_recordings = []
         self.unfetched = {}  # recordings Asterisk did not hand over yet: name -> [kind, first failure]
+        self.routing = False  # the route is being asked (not kept: a restarted bridge asks again)
 
     def live_legs(self, step=None):
         """Legs still alive, optionally only those of one routing step."""
@@ -140,7 +155,6 @@ class Call:
         call.plan = RoutePlan.from_snapshot(data["plan"]) if data.get("plan") else None
         return call
 
-
 class CallTracker:
     """Turns the ARI event stream into call events and drives the calls through ARI REST."""
 
@@ -150,34 +164,42 @@ class CallTracker:
         self.odoo = odoo
         self.spool = spool
         self.store = store
+        # Guarded by _lock, held for the table operations only, never across I/O:
         self.calls = {}
-        self._by_channel = {}
+        self._by_channel = {}  # channel id -> call id: the call's own channel, its legs, their handsets
+        self._legs = set()  # channel ids of the legs we originated
         self._by_recording = {}
         self._by_playback = {}
         self._unstarted_dials = {}  # click-to-dial agent channels not in Stasis yet: id -> last Dial status
+        self._lock = threading.Lock()
+        # Each entry written by its call's lane only: what the store holds of the call.
         self._saved = {}
-        self._lock = threading.RLock()
+        self.lanes = Lanes("call")
         self._restore()
 
     # ------------------------------------------------------------------ entry points
 
     def handle(self, event):
-        """Process one ARI event (any thread); malformed events are logged and skipped."""
-        handler = getattr(self, f"_on_{event.get('type')}", None)
+        """Queue one ARI event on its call's lane (the events thread, in arrival order); malformed events are
+        logged and skipped."""
+        kind = event.get("type")
+        handler = getattr(self, f"_on_{kind}", None)
         if handler is None:
             return
         try:
             with self._lock:
-                handler(event)
-                self._save_changes()
-        except (KeyError, TypeError, IndexError, AttributeError) as error:
-            _logger.warning("skipped a malformed %s event (%s: %s)", event.get("type"), type(error).__name__, error)
+                lane = self._lane_of(kind, event)
+        except MALFORMED as error:
+            self._malformed(event, error)
+            return
+        self.lanes.submit(lane, self._run_event, lane, handler, event)
 
     def reconcile(self, first_connection=False, lost_at=None):
         """After (re)connecting: close out what ended while we were not listening, then follow the rest.
 
         ``lost_at`` is when the events connection broke (ARI timestamp format or ISO); calls found gone
-        ended then at the latest, which is nearer the truth than the moment we noticed."""
+        ended then at the latest, which is nearer the truth than the moment we noticed. Each call is
+        checked on its own lane, after the events it already had and before those still to come."""
         try:
             channels = self.rest.channels()
             bridges = self.rest.bridges()
@@ -186,20 +208,86 @@ class CallTracker:
             return
         live = {c["id"] for c in channels}
         with self._lock:
-            for call in list(self.calls.values()):
-                self._reconcile_call(call, live, lost_at)
-            self._clean_orphans(channels, bridges, live)
-            self._save_changes()
-        if not first_connection or self.calls:
-            _logger.info("reconciled: %d call(s) still followed", sum(not c.ended for c in self.calls.values()))
+            # The busy lanes too: an event still queued there may be the start of a call.
+            lanes = set(self.calls) | set(self._unstarted_dials) | set(self.lanes.busy_keys())
+            followed = sum(not c.ended for c in self.calls.values())
+        for lane in sorted(lanes):
+            self.lanes.submit(lane, self._reconcile_lane, lane, live, lost_at)
+        self.lanes.submit(ORPHANS_LANE, self._clean_orphans, bridges)
+        if not first_connection or followed:
+            _logger.info("reconciling: %d call(s) still followed", followed)
 
     def tick(self):
         """Periodic work (every few seconds): ask again for recordings Asterisk could not hand over."""
         with self._lock:
-            for call in list(self.calls.values()):
-                if call.unfetched:
-                    self._retry_recordings(call)
-            self._save_changes()
+            waiting = [call_id for call_id, call in self.calls.items() if call.unfetched]
+        for call_id in waiting:
+            self.lanes.submit(call_id, self._retry_lane, call_id)
+
+    def wait_idle(self, timeout=None):
+        """Wait until every lane has done its work (tests, a clean stop); True when all of it is done."""
+        return self.lanes.wait_idle(timeout)
+
+    def stop(self, timeout=10.0):
+        """Take no more work; let the lanes finish what they have for up to ``timeout`` seconds."""
+        if not self.lanes.stop(timeout):
+            _logger.warning("stopping with calls still at work; the next start follows them again")
+
+    # ------------------------------------------------------------------ lanes
+
+    def _lane_of(self, kind, event):
+        """The lane of an event: its call's id, else the id of what it is about (a call not started yet)."""
+        if kind == "StasisStart":
+            args = event.get("args") or []
+            if args and args[0] in ("agent", "clicktodial-customer"):
+                return args[1]
+            return event["channel"]["id"]
+        if kind == "Dial":
+            peer = event["peer"]["id"]
+            if peer in self._by_channel:
+                return self._by_channel[peer]
+            caller = (event.get("caller") or {}).get("id", "")
+            leg = caller[:-2] if caller.endswith(";2") else None
+            if leg in self._legs:
+                # A Local leg of ours dials a phone: the phone's own channel (its hold and resume) is that call's
+                # from this event on, whether or not the call's lane has got to it yet.
+                self._by_channel[peer] = self._by_channel[leg]
+                return self._by_channel[leg]
+            return peer
+        if kind == "PlaybackFinished":
+            playback_id = event["playback"]["id"]
+            return self._by_playback.get(playback_id, f"playback:{playback_id}")
+        if kind in ("RecordingFinished", "RecordingFailed"):
+            name = event["recording"]["name"]
+            return self._by_recording.get(name, f"recording:{name}")
+        channel_id = event["channel"]["id"]
+        return self._by_channel.get(channel_id, channel_id)
+
+    def _run_event(self, lane, handler, event):
+        try:
+            handler(event)
+        except MALFORMED as error:
+            self._malformed(event, error)
+        self._persist(lane)
+
+    @staticmethod
+    def _malformed(event, error):
+        _logger.warning("skipped a malformed %s event (%s: %s)", event.get("type"), type(error).__name__, error)
+
+    def _reconcile_lane(self, lane, live, lost_at):
+        call = self._get_call(lane)
+        if call is not None:
+            self._reconcile_call(call, live, lost_at)
+        elif self._is_unstarted(lane) and not self._alive(lane, live):
+            with self._lock:
+                self._unstarted_dials.pop(lane, None)
+        self._persist(lane)
+
+    def _retry_lane(self, call_id):
+        call = self._get_call(call_id)
+        if call is not None and call.unfetched:
+            self._retry_recordings(call)
+        self._persist(call_id)
 
     # ------------------------------------------------------------------ ARI events
 
@@ -212,7 +300,8 @@ class CallTracker:
         elif kind == "agent":
             self._agent_answered(channel, args[1], event.get("timestamp"))
         elif kind == "clicktodial-agent":
-            self._unstarted_dials.pop(channel["id"], None)
+            with self._lock:
+                self._unstarted_dials.pop(channel["id"], None)
             self._start_click_to_dial(channel, args[1], args[2] if len(args) > 2 else None, event.get("timestamp"))
         elif kind == "clicktodial-customer":
             self._customer_answered(channel, args[1], event.get("timestamp"))
@@ -226,7 +315,8 @@ class CallTracker:
         if leg is None:
             self._note_handset(event)
             if call is None and self._is_unstarted_click_to_dial(peer["id"]):
-                self._unstarted_dials[peer["id"]] = event.get("dialstatus") or self._unstarted_dials.get(peer["id"])
+                with self._lock:
+                    self._unstarted_dials[peer["id"]] = event.get("dialstatus") or self._unstarted_dials.get(peer["id"])
             return
         if call.ended:
             return
@@ -243,8 +333,11 @@ class CallTracker:
         channel_id = channel["id"]
         call = self._call_of(channel_id)
         if call is None:
-            if channel_id in self._unstarted_dials:
-                self._agent_phone_failed(channel, self._unstarted_dials.pop(channel_id), event)
+            with self._lock:
+                unstarted = channel_id in self._unstarted_dials
+                dial_status = self._unstarted_dials.pop(channel_id, None)
+            if unstarted:
+                self._agent_phone_failed(channel, dial_status, event)
             return
         if call.ended:
             return
@@ -269,7 +362,8 @@ class CallTracker:
         self._hold(event, "unhold")
 
     def _on_PlaybackFinished(self, event):
-        call = self.calls.get(self._by_playback.pop(event["playback"]["id"], None))
+        with self._lock:
+            call = self.calls.get(self._by_playback.pop(event["playback"]["id"], None))
         if call is not None and call.voicemail and not call.ended:
             call.voicemail_playback = None
             self._record(call, "voicemail", "channels", call.call_id, recording_name("odoo-vm", call.call_id),
@@ -283,7 +377,8 @@ class CallTracker:
 
     def _recording_done(self, event):
         name = event["recording"]["name"]
-        call = self.calls.get(self._by_recording.get(name))
+        with self._lock:
+            call = self.calls.get(self._by_recording.get(name))
         if call is None or name not in call.pending_recordings:
             return
         kind = call.pending_recordings.pop(name)
@@ -295,31 +390,50 @@ class CallTracker:
     # ------------------------------------------------------------------ inbound
 
     def _start_inbound(self, channel, args):
-        if channel["id"] in self.calls:
-            return
         caller = channel.get("caller") or {}
         dialled = args[1] if len(args) > 1 else channel.get("dialplan", {}).get("exten", "")
         call = Call(channel["id"], "inbound", caller.get("number", ""), dialled, caller.get("name", ""))
-        self.calls[call.call_id] = call
-        self._by_channel[call.call_id] = call.call_id
+        if not self._add_call(call):
+            return
         # Numbers stay out of the log: the route may say this caller is on the exception list.
         _logger.info("inbound call %s", call.call_id)
         self._start_routing(call)
 
     def _start_routing(self, call):
-        threading.Thread(target=self._route, args=(call,), name=f"route-{call.call_id}", daemon=True).start()
+        """Ask Odoo for the route on a thread of its own (a slow Odoo holds back no call); the plan is then
+        taken on the call's lane, in order with its events."""
+        call.routing = True
+        threading.Thread(target=self._ask_route, args=(call.call_id, call.from_number, call.to_number),
+                         name=f"route-{call.call_id}", daemon=True).start()
 
-    def _route(self, call):
-        answer = self.odoo.route(call.from_number, call.to_number, call.call_id)
-        plan = RoutePlan.from_answer(answer, self.settings.default_extensions, self.settings.default_step_timeout)
-        with self._lock:
-            if call.ended or call.plan is not None:
-                return
+    def _ask_route(self, call_id, from_number, to_number):
+        answer = self.odoo.route(from_number, to_number, call_id)
+        plan = RoutePlan.from_answer(answer, self.settings.default_extensions, self.settings.default_step_timeout,
+                                     self.settings.ring_seconds)
+        self.lanes.submit(call_id, self._take_plan, call_id, plan)
+
+    def _take_plan(self, call_id, plan):
+        call = self._get_call(call_id)
+        if call is None:
+            return
+        call.routing = False
+        if not call.ended and call.plan is None:
             call.plan = plan
             call.silent = plan.skip
+            self._log_plan(call)
             self._quietly(self.rest.ring, call.call_id)
             self._next_step(call)
-            self._save_changes()
+        self._persist(call_id)
+
+    def _log_plan(self, call):
+        """What Odoo decided, for the PBX's admin: nothing of an exception-list call (it leaves no trace)."""
+        plan = call.plan
+        if call.silent:
+            return
+        _logger.info("call %s routed: %s caller, %d step(s), then %s", call.call_id,
+                     plan.caller_type or "unidentified", len(plan.steps), plan.fallback)
+        for notice in plan.notices:
+            _logger.warning("call %s: Odoo's routing notice: %s", call.call_id, notice)
 
     def _next_step(self, call):
         while not call.ended:
@@ -328,6 +442,10 @@ class CallTracker:
                 self._fallback(call)
                 return
             step = call.plan.steps[call.step_index]
+            if not call.silent:
+                _logger.info("call %s: step %d rings %s (%s, %s rings, %d s)", call.call_id, call.step_index + 1,
+                             ",".join(step.extensions), step.target or "no target",
+                             step.rings if step.rings else "?", step.timeout)
             for extension in step.extensions:
                 self._ring_agent(call, extension, step.timeout)
             if call.live_legs(call.step_index):
@@ -336,7 +454,7 @@ class CallTracker:
     def _ring_agent(self, call, extension, timeout):
         leg = Leg(str(uuid.uuid4()), extension, call.step_index)
         call.legs[leg.id] = leg
-        self._by_channel[leg.id] = call.call_id
+        self._index_leg(call, leg.id)
         caller_id = f'"{call.caller_name}" <{call.from_number}>' if call.caller_name else call.from_number
         try:
             self.rest.originate(
@@ -348,7 +466,7 @@ class CallTracker:
             leg.gone = True
 
     def _agent_answered(self, channel, call_id, timestamp):
-        call = self.calls.get(call_id)
+        call = self._get_call(call_id)
         leg = call.legs.get(channel["id"]) if call else None
         if call is None or leg is None or call.ended or call.answered or call.voicemail:
             self._quietly(self.rest.hangup, channel["id"])
@@ -411,13 +529,17 @@ class CallTracker:
         media = [m.strip() for m in self.settings.voicemail_prompt.split(",") if m.strip()]
         if media:
             playback_id = str(uuid.uuid4())
+            # Indexed before it starts: its PlaybackFinished must find the call's lane.
+            with self._lock:
+                self._by_playback[playback_id] = call.call_id
             try:
                 self.rest.play(call.call_id, media, playback_id)
             except TRANSPORT_ERRORS as error:
                 _logger.warning("call %s: the voicemail greeting could not play (%s)", call.call_id, error)
+                with self._lock:
+                    self._by_playback.pop(playback_id, None)
             else:
                 call.voicemail_playback = playback_id
-                self._by_playback[playback_id] = call.call_id
                 return
         self._record(call, "voicemail", "channels", call.call_id, recording_name("odoo-vm", call.call_id),
                      max_seconds=300)
@@ -426,6 +548,10 @@ class CallTracker:
 
     def _is_unstarted_click_to_dial(self, channel_id):
         return channel_id.startswith(CLICK_TO_DIAL_PREFIX) and ";" not in channel_id
+
+    def _is_unstarted(self, channel_id):
+        with self._lock:
+            return channel_id in self._unstarted_dials
 
     def _agent_phone_failed(self, channel, dial_status, event):
         """The user's own phone of a click-to-dial call never answered: busy, no answer, unreachable."""
@@ -440,15 +566,13 @@ class CallTracker:
         _logger.info("click-to-dial %s: the user's phone did not connect (%s)", call.call_id, reason)
 
     def _start_click_to_dial(self, channel, number, caller_id, timestamp):
-        if channel["id"] in self.calls:
-            return
         extension = channel.get("dialplan", {}).get("exten", "")
         number = dialled_digits(number)
         call = Call(channel["id"], "outbound", extension, number)
         call.extension = extension
         call.caller_id = caller_id or self.settings.outbound_caller_id or None
-        self.calls[call.call_id] = call
-        self._by_channel[call.call_id] = call.call_id
+        if not self._add_call(call):
+            return
         _logger.info("click-to-dial %s from extension %s", call.call_id, extension)
         try:
             call.bridge_id = self.rest.create_bridge(f"c2d-{call.call_id}")["id"]
@@ -458,7 +582,7 @@ class CallTracker:
         self._emit(call, "ringing", timestamp)
         leg = Leg(str(uuid.uuid4()), extension, 0)
         call.legs[leg.id] = leg
-        self._by_channel[leg.id] = call.call_id
+        self._index_leg(call, leg.id)
         try:
             # The customer sees the company's number, never his own (a real trunk would refuse that).
             self.rest.originate(
@@ -471,7 +595,7 @@ class CallTracker:
             self._end(call, None, "failed", leg="customer")
 
     def _customer_answered(self, channel, call_id, timestamp):
-        call = self.calls.get(call_id)
+        call = self._get_call(call_id)
         leg = call.legs.get(channel["id"]) if call else None
         if call is None or leg is None or call.ended:
             self._quietly(self.rest.hangup, channel["id"])
@@ -514,13 +638,17 @@ class CallTracker:
 
     def _record(self, call, kind, target, target_id, name, **options):
         """Record a channel or bridge of ``call``; the file is posted as a ``kind`` event once it is finished."""
+        # Indexed before it starts: its RecordingFinished must find the call's lane.
+        call.pending_recordings[name] = kind
+        with self._lock:
+            self._by_recording[name] = call.call_id
         try:
             self.rest.record(target, target_id, name, **options)
         except TRANSPORT_ERRORS as error:
             _logger.error("call %s: %s could not start (%s)", call.call_id, kind, error)
-            return
-        call.pending_recordings[name] = kind
-        self._by_recording[name] = call.call_id
+            call.pending_recordings.pop(name, None)
+            with self._lock:
+                self._by_recording.pop(name, None)
 
     def _deliver_recording(self, call, name, kind):
         """Fetch a finished recording, post it, then delete it from the PBX (disk, privacy)."""
@@ -529,23 +657,20 @@ class CallTracker:
         except TRANSPORT_ERRORS as error:
             if isinstance(error, AriError) and error.status == 404:
                 _logger.error("call %s: recording %s is not on the PBX; none posted", call.call_id, name)
-                call.unfetched.pop(name, None)
-                self._by_recording.pop(name, None)
-                self._forget_if_done(call)
+                self._recording_settled(call, name)
                 return
             first_failure = call.unfetched.setdefault(name, [kind, time.time()])[1]
             if time.time() - first_failure > RECORDING_RETRY_FOR:
                 _logger.error("call %s: recording %s could not be fetched for an hour (%s); given up",
                               call.call_id, name, error)
-                call.unfetched.pop(name, None)
-                self._by_recording.pop(name, None)
-                self._forget_if_done(call)
+                self._recording_settled(call, name)
             else:
                 _logger.warning("call %s: recording %s could not be fetched (%s); trying again",
                                 call.call_id, name, error)
             return
         call.unfetched.pop(name, None)
-        self._by_recording.pop(name, None)
+        with self._lock:
+            self._by_recording.pop(name, None)
         wav = checked_wav(audio)
         if wav is None:
             _logger.error("call %s: recording %s holds no audio; none posted %r", call.call_id, name, audio[:64])
@@ -558,17 +683,29 @@ class CallTracker:
         self._quietly(self.rest.delete_stored_recording, name)
         self._forget_if_done(call)
 
+    def _recording_settled(self, call, name):
+        """A recording that will never be posted: forget it, and the call with it once nothing else waits."""
+        call.unfetched.pop(name, None)
+        with self._lock:
+            self._by_recording.pop(name, None)
+        self._forget_if_done(call)
+
     def _retry_recordings(self, call):
         for name, (kind, _first_failure) in list(call.unfetched.items()):
             self._deliver_recording(call, name, kind)
 
     def _forget_if_done(self, call):
         if call.ended and not call.pending_recordings and not call.ready_recordings and not call.unfetched:
-            self.calls.pop(call.call_id, None)
-            for channel_id in [call.call_id, *call.legs, *(leg.handset for leg in call.legs.values() if leg.handset)]:
-                self._by_channel.pop(channel_id, None)
-            if call.voicemail_playback:
-                self._by_playback.pop(call.voicemail_playback, None)
+            with self._lock:
+                if self.calls.get(call.call_id) is not call:
+                    return
+                del self.calls[call.call_id]
+                # Its legs, their handsets, and a handset indexed by a Dial its lane never got to.
+                for channel_id in [c for c, owner in self._by_channel.items() if owner == call.call_id]:
+                    del self._by_channel[channel_id]
+                self._legs.difference_update(call.legs)
+                if call.voicemail_playback:
+                    self._by_playback.pop(call.voicemail_playback, None)
 
     def _note_handset(self, event):
         """A Local leg of ours dialled a phone: follow that phone's channel too (its own hold and resume)."""
@@ -579,15 +716,44 @@ class CallTracker:
         leg = call.legs.get(caller["id"][:-2]) if call else None
         if leg is not None and not leg.handset:
             leg.handset = event["peer"]["id"]
-            self._by_channel[leg.handset] = call.call_id
+            with self._lock:
+                self._by_channel[leg.handset] = call.call_id
 
     def _hold(self, event, kind):
         call = self._call_of(event["channel"]["id"])
         if call is not None and call.answered and not call.ended:
             self._emit(call, kind, event.get("timestamp"))
 
+    # ------------------------------------------------------------------ the shared tables (under the lock)
+
+    def _get_call(self, call_id):
+        with self._lock:
+            return self.calls.get(call_id)
+
     def _call_of(self, channel_id):
-        return self.calls.get(self._by_channel.get(channel_id))
+        with self._lock:
+            return self.calls.get(self._by_channel.get(channel_id))
+
+    def _add_call(self, call):
+        """Follow a new call; False when it is followed already (Asterisk repeats some events)."""
+        with self._lock:
+            if call.call_id in self.calls:
+                return False
+            self.calls[call.call_id] = call
+            self._by_channel[call.call_id] = call.call_id
+            return True
+
+    def _index_leg(self, call, channel_id):
+        """Index a leg before it is originated: its first event may come before ARI answers the request."""
+        with self._lock:
+            self._by_channel[channel_id] = call.call_id
+            self._legs.add(channel_id)
+
+    def _is_followed(self, call):
+        with self._lock:
+            return self.calls.get(call.call_id) is call
+
+    # ------------------------------------------------------------------ events out
 
     def _emit(self, call, kind, timestamp, extension=None, **extra):
         if call.silent:
@@ -606,16 +772,26 @@ class CallTracker:
         self.spool.append(event)
         # The call's state goes to disk with what Odoo was just told, before any further ARI request:
         # a bridge killed meanwhile must not tell it again (a second hangup) nor forget it (an answer).
-        if call.call_id in self.calls:
+        if self._is_followed(call):
             self._save_call(call)
 
     # ------------------------------------------------------------------ restart and reconnection
+
+    def _alive(self, channel_id, live):
+        """Whether a channel still exists: in the listing, or - created or changed since - by asking ARI.
+        When ARI cannot say, it is taken for alive: the next reconnection checks it again."""
+        if channel_id in live:
+            return True
+        try:
+            return self.rest.channel(channel_id) is not None
+        except TRANSPORT_ERRORS:
+            return True
 
     def _reconcile_call(self, call, live, lost_at):
         if call.ended:
             self._retry_recordings(call)
             return
-        if call.call_id not in live:
+        if not self._alive(call.call_id, live):
             _logger.info("call %s ended while the bridge was not listening", call.call_id)
             # Its recording was cut with the call: whatever Asterisk stored is fetched now.
             for name, kind in list(call.pending_recordings.items()):
@@ -624,28 +800,31 @@ class CallTracker:
             self._end(call, lost_at)
             return
         for leg in call.live_legs():
-            if leg.id not in live:
+            if not self._alive(leg.id, live):
                 self._leg_gone(call, leg, lost_at, cause=None)
         if call.ended:
             return
         if call.direction == "inbound" and call.plan is None:
-            self._start_routing(call)  # the route was being asked when the bridge stopped
-        elif call.voicemail and call.voicemail_playback and call.voicemail_playback not in self._by_playback:
-            self._by_playback[call.voicemail_playback] = call.call_id
+            if not call.routing:
+                self._start_routing(call)  # the route was being asked when the bridge stopped
+        elif call.voicemail and call.voicemail_playback:
+            with self._lock:
+                self._by_playback.setdefault(call.voicemail_playback, call.call_id)
 
-    def _clean_orphans(self, channels, bridges, live):
+    def _clean_orphans(self, bridges):
         """Bridges of ours no call owns any more (their calls were lost with an older spool): hang up, free."""
-        known = {call.bridge_id for call in self.calls.values() if not call.ended}
+        with self._lock:
+            followed = {call_id for call_id, call in self.calls.items() if not call.ended}
+            owned = {self.calls[call_id].bridge_id for call_id in followed}
         for bridge in bridges:
             name = bridge.get("name", "")
-            if bridge["id"] in known or not name.startswith(("call-", "c2d-")):
+            if bridge["id"] in owned or not name.startswith(("call-", "c2d-")):
                 continue
+            if name.split("-", 1)[1] in followed:
+                continue  # its call's lane is creating it: named after the call, not recorded on it yet
             for channel_id in bridge.get("channels") or []:
                 self._quietly(self.rest.hangup, channel_id)
             self._quietly(self.rest.destroy_bridge, bridge["id"])
-        for channel_id in list(self._unstarted_dials):
-            if channel_id not in live:
-                self._unstarted_dials.pop(channel_id)
 
     def _restore(self):
         if self.store is None:
@@ -657,6 +836,7 @@ class CallTracker:
                 _logger.warning("a call kept from before the restart could not be read (%s); dropped", error)
                 continue
             self.calls[call.call_id] = call
+            self._legs.update(call.legs)
             for channel_id in [call.call_id, *call.legs, *(leg.handset for leg in call.legs.values() if leg.handset)]:
                 self._by_channel[channel_id] = call.call_id
             for name in [*call.pending_recordings, *(n for n, _ in call.ready_recordings), *call.unfetched]:
@@ -665,15 +845,17 @@ class CallTracker:
         if self.calls:
             _logger.info("following again %d call(s) kept from before the restart", len(self.calls))
 
-    def _save_changes(self):
-        """Write the snapshot of every call that changed since the last save; drop those forgotten."""
+    def _persist(self, call_id):
+        """Write the call's snapshot when it changed; drop it from the store once the call is forgotten.
+        Runs on the call's lane, which alone writes the call's entry in the store."""
         if self.store is None:
             return
-        for call_id in [c for c in self._saved if c not in self.calls]:
+        call = self._get_call(call_id)
+        if call is not None:
+            self._save_call(call)
+        elif call_id in self._saved:
             self.store.delete(call_id)
             del self._saved[call_id]
-        for call in self.calls.values():
-            self._save_call(call)
 
     def _save_call(self, call):
         if self.store is None:

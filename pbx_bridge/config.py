@@ -23,6 +23,7 @@ class Settings:
     voicemail_prompt: str = "sound:vm-intro,sound:beep"
     outbound_caller_id: str = ""
     default_step_timeout: int = 20
+    ring_seconds: int = 5
     http_timeout: float = 10.0
     max_backoff: float = 30.0
     give_up_after: float = 900.0
@@ -63,6 +64,8 @@ def load_settings(argv=None, environ=None):
                         help="what the caller hears before leaving a message (ARI media URIs, comma-separated)")
     parser.add_argument("--caller-id", default=env.get("BRIDGE_CALLER_ID", ""),
                         help="the number customers see on click-to-dial calls when Odoo gives none")
+    parser.add_argument("--ring-seconds", type=int, default=int(env.get("BRIDGE_RING_SECONDS", "5")),
+                        help="the length of one ring, for route steps Odoo gives in rings without seconds")
     parser.add_argument("--max-backoff", type=float, default=float(env.get("BRIDGE_MAX_BACKOFF", "30")))
     parser.add_argument("--give-up-after", type=float, default=float(env.get("BRIDGE_GIVE_UP_AFTER", "900")),
                         help="seconds an event may keep failing while Odoo works before it is dead-lettered; 0: never")
@@ -82,6 +85,7 @@ def load_settings(argv=None, environ=None):
         record_calls=args.record_calls,
         voicemail_prompt=args.voicemail_prompt,
         outbound_caller_id=args.caller_id,
+        ring_seconds=max(args.ring_seconds, 1),
         max_backoff=args.max_backoff,
         give_up_after=args.give_up_after,
         log_level=args.log_level.upper(),

@@ -8,9 +8,11 @@ from ..tools.event_schema import (
     MAX_AUDIO_BODY_BYTES,
     MAX_BATCH_EVENTS,
     MAX_BODY_BYTES,
+    MAX_ID_LENGTH,
     MAX_NUMBER_LENGTH,
     EventError,
     decode_json,
+    has_control,
     parse_event,
     split_batch,
 )
@@ -108,7 +110,9 @@ class TelephonyApi(http.Controller):
         env = request.env(user=SUPERUSER_ID, context=context)
         return env["telephony.call.lifecycle"]
 
-    @http.route("/telephony/v1/route", type="http", auth="none", methods=["GET"], csrf=False, save_session=False)
+    # Not read-only: the decision is kept for the call's events (telephony.route.decision).
+    @http.route("/telephony/v1/route", type="http", auth="none", methods=["GET"], csrf=False, save_session=False,
+                readonly=False)
     def get_route(self, **params):
         """Where the PBX should ring an inbound call (see the README for the schema)."""
         line = self._line_from_token()
@@ -118,7 +122,12 @@ class TelephonyApi(http.Controller):
         to_number = params.get("to") or ""
         if not isinstance(from_number, str) or max(len(from_number), len(to_number)) > MAX_NUMBER_LENGTH:
             return _error(400, "from and to must be phone numbers")
+        # An id that could not name a call's events is not one: the route is answered, and nothing kept.
+        call_id = params.get("call_id")
+        if not isinstance(call_id, str) or not call_id.strip() or len(call_id) > MAX_ID_LENGTH or has_control(call_id):
+            call_id = None
         # Superuser: routing reads contacts and users on behalf of the authenticated line, not of a user.
         context = dict(request.env.context, allowed_company_ids=[line.company_id.id])
         env = request.env(user=SUPERUSER_ID, context=context)
-        return request.make_json_response(env["telephony.router"]._route(line, from_number, to_number))
+        plan = env["telephony.router"]._route(line, from_number, to_number, call_ref=call_id and call_id.strip())
+        return request.make_json_response(plan)

@@ -16,5 +16,6 @@ from . import (
     telephony_line,
     telephony_queue,
     telephony_queue_member,
+    telephony_route_decision,
     telephony_router,
 )

@@ -28,11 +28,13 @@ MAX_ATTEMPTS = 5
 @dataclass
 class _Known:
     """The calls (PBX id -> crm.call id), their events (PBX id -> [event]) and the (PBX id, event key) pairs
-    already applied of a batch, kept up to date as it goes."""
+    already applied of a batch, kept up to date as it goes; and the decisions their routes made (PBX id ->
+    ``telephony.route.decision._recall`` entry)."""
 
     calls: dict
     history: dict
     applied: set
+    routes: dict
 
 
 class _HistoryFailed(Exception):
@@ -158,12 +160,14 @@ class TelephonyCallLifecycle(models.AbstractModel):
         # No "assigned to you" mail nor follower bookkeeping for every ring: the popup is the notification.
         self = self.with_context(mail_create_nosubscribe=True, mail_auto_subscribe_no_notify=True)
         line = line.with_env(self.env)
-        if line._is_exception_number(other_party(event)):
-            return {"ignored": True}
         company = line.company_id
         if known is None:
             self._lock_call(company.id, event["call_id"])
             known = self._known(line, [event])
+        # The route decided who calls and checked the exception list; only a call it never saw is checked here.
+        decided = self._route_decision(event, known)
+        if not decided and line._is_exception_number(other_party(event)):
+            return {"ignored": True}
         key = event_key(event)
         call = self.env["crm.call"].browse(known.calls.get(event["call_id"], []))
         if (event["call_id"], key) in known.applied:
@@ -177,7 +181,7 @@ class TelephonyCallLifecycle(models.AbstractModel):
                             placed_at=call.telephony_dialled_at or None)
         previous_state = call.state
         if not call:
-            call = self._create_call(line, event, summary)
+            call = self._create_call(line, event, summary, decided)
             known.calls[event["call_id"]] = call.id
         self.env["telephony.call.event"]._record({
             "company_id": company.id,
@@ -255,18 +259,29 @@ class TelephonyCallLifecycle(models.AbstractModel):
         )
         applied = set(self.env.cr.fetchall())
         history = self.env["telephony.call.event"]._history(company_id, list(calls))
+        routes = self.env["telephony.route.decision"]._recall(line, {event["call_id"] for event in events})
         if len(events) > 1:
             # Read the batch's calls and people in a few queries rather than one record at a time.
             self.env["crm.call"].browse(calls.values()).mapped("partner_id.name")
             users = self.env["res.users"].browse(
                 {self._user_for_extension(event["extension"], company).id for event in events} - {False})
             users.mapped("partner_id.lang")
-        return _Known(calls=calls, history=history, applied=applied)
+        return _Known(calls=calls, history=history, applied=applied, routes=routes)
 
-    def _create_call(self, line, event, summary):
+    @staticmethod
+    def _route_decision(event, known):
+        """What the route decided for the event's call, when it was decided for this caller: an inbound call
+        from the number the route was asked for."""
+        decision = known.routes.get(event["call_id"])
+        if decision and event["direction"] == "inbound" and decision["phone"] == event["from"]:
+            return decision
+        return None
+
+    def _create_call(self, line, event, summary, decided=None):
         number = other_party(event)
         company = line.company_id
-        who = self.env["crm.call"].identify_number(number, company_id=company.id)
+        # The caller was identified when the route was asked; a call routed without Odoo is identified now.
+        who = decided or self.env["crm.call"].identify_number(number, company_id=company.id)
         lead_id = who["lead_id"]
         if not (who["partner_id"] or lead_id) and line._creates_lead_for(event["direction"]):
             lead_id = self._create_lead(line, number, event).id

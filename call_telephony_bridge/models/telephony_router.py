@@ -43,8 +43,12 @@ class TelephonyRouter(models.AbstractModel):
     # Business methods
     # ------------------------------------------------------------------
     @api.model
-    def _route(self, line, from_number, to_number):
+    def _route(self, line, from_number, to_number, call_ref=None):
         """The ring plan for a call from ``from_number`` to ``to_number`` arriving on ``line``.
+
+        The caller is identified and the exception list checked here, once per call: given the PBX's
+        id of the call (``call_ref``), the decision is kept for the call's events (see
+        ``telephony.route.decision``).
 
         :return: ``{"steps": [{"extensions", "timeout", "rings", "target"}], "fallback", "skip",
             "caller_type", "notices"}``, documented with examples in the addon's README.
@@ -52,13 +56,14 @@ class TelephonyRouter(models.AbstractModel):
         line = line.with_env(self.env)
         problems = []
         skip = line._is_exception_number(from_number)
-        owner = self.env["res.users"]
-        caller_type = "unknown"
+        who = {"partner_id": False, "lead_id": False, "user_id": False, "caller_type": "unknown"}
         # Calls with exception-list numbers leave no trace: no lookup, they ring as an unknown caller would.
         if not skip and digits(from_number):
             who = self.env["crm.call"].identify_number(from_number, company_id=line.company_id.id)
-            owner = self.env["res.users"].browse(who["user_id"])
-            caller_type = who["caller_type"]
+        if not skip and call_ref:
+            self.env["telephony.route.decision"]._remember(line, call_ref, from_number.strip(), who)
+        owner = self.env["res.users"].browse(who["user_id"])
+        caller_type = who["caller_type"]
         targets = self._targets(line, owner, problems)
         steps = self._steps(line, targets, problems)
         for problem in problems:

@@ -12,6 +12,7 @@ from . import (
     test_event_hardening,
     test_events_endpoint,
     test_events_fuzz,
+    test_route_decision,
     test_route_endpoint,
     test_routing,
     test_routing_concurrency,

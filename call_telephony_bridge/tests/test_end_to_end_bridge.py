@@ -1,5 +1,6 @@
 import time
 import unittest
+from unittest.mock import patch
 
 import requests
 
@@ -63,3 +64,20 @@ class TestEndToEndBridge(HttpCase):
         missed = self.wait_for_call("missed", "+48221112233")
         self.assertEqual((len(missed), missed.direction, missed.duration), (1, "inbound", 0))
         self.assertEqual(missed.user_id, self.agent)
+
+    def test_the_bridge_asks_the_route_under_the_calls_id_and_the_caller_is_identified_once(self):
+        Call = type(self.env["crm.call"])
+        original, identified = Call.identify_number, []
+
+        def counted(records, number, company_id=None):
+            identified.append(number)
+            return original(records, number, company_id=company_id)
+
+        with patch.object(Call, "identify_number", counted):
+            self.play({"preset": "answered", "caller_number": "+48221234567", "agents": {"201": 0.5}, "talk": 1.0})
+            call = self.wait_for_call("done", "+48221234567")
+        self.assertEqual(len(identified), 1, "the route identified the caller; the call's events took its decision")
+        with self.registry.test_lock:
+            decision = self.env["telephony.route.decision"].search([("call_ref", "=", call.external_ref)])
+            self.assertEqual((decision.partner_id, decision.user_id), (self.partner, self.agent))
+        self.assertEqual((call.partner_id, call.caller_type), (self.partner, "contact"))

@@ -43,6 +43,11 @@ class EventError(ValueError):
     """The body is not a valid telephony event; the message says why."""
 
 
+def has_control(value):
+    """True when ``value`` holds a control character (CR, LF, ...), which no identifier, number or name has."""
+    return bool(_CONTROL.search(value))
+
+
 def _text(body, key, max_length, required=True):
     value = body.get(key)
     if value is None or value == "":
