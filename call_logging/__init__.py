@@ -1,3 +1,2 @@
 from . import models, wizard
 from .hooks import post_init_hook
-from . import report

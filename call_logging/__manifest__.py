@@ -7,7 +7,7 @@ contacts and leads; a day plan of overdue, today's, upcoming and missed calls; c
 billing per minute, phone appointments and Automation Rules on call events.
 Translated into Polish and Japanese.
 """,
-    "version": "18.0.1.0.0",
+    "version": "18.0.1.1.0",
     "category": "Sales/CRM",
     "website": "https://github.com/odoo-calls/call-logging",
     "author": "Odoo Calls contributors",
@@ -47,7 +47,6 @@ Translated into Polish and Japanese.
         "report/crm_call_report_data.xml",
         "views/base_automation_views.xml",
         "views/res_users_call_reminder_views.xml",
-        "data/crm_call_appointment_cron.xml",
         "views/crm_call_appointment_views.xml",
         "views/res_partner_managers_views.xml",
         "views/res_config_settings_views.xml",

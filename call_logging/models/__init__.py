@@ -6,11 +6,13 @@ from . import crm_call_base
 from . import crm_call_system_fields_mixin
 from . import crm_call_activity_mixin
 from . import crm_call_appointment_mixin
-from . import crm_call_statistics_mixin
+from .call_statistics import crm_call_statistics_mixin
 from . import crm_call_subject_mixin
 from . import crm_call_billing_mixin
 from . import crm_call_demo_mixin
 from . import crm_call_automation_mixin
+from . import crm_call_alarm_mixin
+from . import crm_call_alarm_manager
 from . import crm_call
 from . import crm_call_target_mixin
 from . import base_automation
@@ -31,3 +33,5 @@ from . import res_partner_managers
 from . import res_partner_phone_appointment
 from . import res_config_settings
 from . import ir_module
+# Last, the statistics' tables: their set-up reads the calls and what they point to (see call_statistics/).
+from .call_statistics import crm_call_aggregate_mixin, crm_call_report, crm_call_report_month, crm_call_lead_report

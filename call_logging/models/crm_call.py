@@ -32,6 +32,8 @@ class CrmCall(models.Model):
         "crm.call.demo.mixin",
         # Raises the call events Automation Rules watch, once the change below is complete.
         "crm.call.automation.mixin",
+        # Wakes the alarm manager at the moments the aspects above name (reminder, start, window).
+        "crm.call.alarm.mixin",
         # Last: the fields, the states and the rules every create and write is checked against.
         "crm.call.base",
     ]

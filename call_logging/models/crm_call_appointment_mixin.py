@@ -149,8 +149,22 @@ class CrmCallAppointmentMixin(models.AbstractModel):
     # Business methods
     # ------------------------------------------------------------------
     @api.model
+    def _alarm_fields(self):
+        return super()._alarm_fields() | {"is_appointment", "start", "window_end", "appointment_state"}
+
+    def _alarm_times(self):
+        """A waiting appointment's window: it opens at the start and closes at its end."""
+        times = super()._alarm_times()
+        if self.is_appointment and self.state == "scheduled":
+            if self.appointment_state == "planned":
+                times.append(self.start)
+            if self.appointment_state in WAITING_STATES and self.window_end:
+                times.append(self.window_end)
+        return times
+
+    @api.model
     def _cron_phone_appointments(self, now=None):
-        """Open the windows that start, then close those that ended unheld."""
+        """Open the windows that start, then close those that ended unheld (run by the alarm manager)."""
         now = now or fields.Datetime.now()
         self._open_appointment_windows(now)
         self._close_appointment_windows(now)
@@ -256,7 +270,7 @@ class CrmCallAppointmentMixin(models.AbstractModel):
                 "default_direction": "outbound",
                 "default_partner_id": partner.id,
                 "default_lead_id": lead.id,
-                "default_phone": lead.phone or lead.mobile or partner.phone or partner.mobile,
+                "default_phone": self._number_to_call(partner, lead),
                 "default_name": _("Phone appointment with %s", with_whom),
                 "default_start": fields.Datetime.to_string(start),
                 "default_window_end": fields.Datetime.to_string(start + DEFAULT_WINDOW),
@@ -268,7 +282,7 @@ class CrmCallAppointmentMixin(models.AbstractModel):
         """Check a new appointment's number and window; a window already open starts now."""
         partner = self.env["res.partner"].browse(vals.get("partner_id") or self.env.context.get("default_partner_id"))
         lead = self.env["crm.lead"].browse(vals.get("lead_id") or self.env.context.get("default_lead_id"))
-        phone = vals.get("phone") or partner.phone or partner.mobile or lead.phone or lead.mobile
+        phone = vals.get("phone") or self._number_to_call(partner, lead)
         if not phone:
             raise UserError(_("A phone appointment needs a number to call: type it, or give the contact a number."))
         start = fields.Datetime.to_datetime(vals.get("start") or self.env.context.get("default_start")) or now

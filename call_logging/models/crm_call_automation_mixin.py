@@ -1,3 +1,5 @@
+from datetime import timedelta
+
 from odoo import _, api, fields, models
 from odoo.tools import SQL
 
@@ -16,6 +18,8 @@ CALL_EVENTS = [
     ("cancelled", "Cancelled"),
     ("deleted", "Deleted"),
 ]
+# A scheduled call is overdue once its start has passed, checked this long after it.
+OVERDUE_AFTER = timedelta(seconds=1)
 # Bookkeeping written by the automation and reminder machinery: never an edit of the call by itself.
 AUTOMATION_FIELDS = frozenset({"call_event", "last_event_at", "overdue_at", "reminder_sent_at"})
 # Besides the bookkeeping, fields whose change is not an edit of a scheduled call a user would call one.
@@ -107,21 +111,36 @@ class CrmCallAutomationMixin(models.AbstractModel):
     def _bookkeeping_fields(self):
         return super()._bookkeeping_fields() | AUTOMATION_FIELDS
 
+    @api.model
+    def _alarm_fields(self):
+        return super()._alarm_fields() | {"start", "user_id", "reminder_minutes", "reminder_sent_at", "overdue_at"}
+
+    def _alarm_times(self):
+        """A scheduled call's reminder, and the second after its start (it is overdue from then)."""
+        times = super()._alarm_times()
+        if self.state == "scheduled" and self.start:
+            if not self.overdue_at:
+                times.append(self.start + OVERDUE_AFTER)
+            if self.reminder_minutes > 0 and not self.reminder_sent_at and self.user_id:
+                times.append(self.start - timedelta(minutes=self.reminder_minutes))
+        return times
+
     # ------------------------------------------------------------------
     # Business methods
     # ------------------------------------------------------------------
     @api.model
-    def _cron_flag_overdue_calls(self):
-        """Raise "Overdue" once for each scheduled call whose start has passed."""
-        overdue = self.search([("state", "=", "scheduled"), ("start", "<", fields.Datetime.now()),
-                               ("overdue_at", "=", False)])
-        overdue._raise_call_event("overdue", extra_vals={"overdue_at": fields.Datetime.now()})
+    def _cron_flag_overdue_calls(self, now=None):
+        """Raise "Overdue" once for each scheduled call whose start has passed (run by the alarm manager)."""
+        now = now or fields.Datetime.now()
+        overdue = self.search([("state", "=", "scheduled"), ("start", "<", now), ("overdue_at", "=", False)])
+        overdue._raise_call_event("overdue", extra_vals={"overdue_at": now})
         return True
 
     @api.model
-    def _cron_send_reminders(self):
-        """Remind owners of their scheduled calls ``reminder_minutes`` before the start, once per call."""
-        now = fields.Datetime.now()
+    def _cron_send_reminders(self, now=None):
+        """Remind owners of their scheduled calls ``reminder_minutes`` before the start, once per call (run by
+        the alarm manager)."""
+        now = now or fields.Datetime.now()
         self.flush_model(["state", "reminder_minutes", "reminder_sent_at", "user_id", "start"])
         self.env.cr.execute(SQL(
             """SELECT id FROM crm_call

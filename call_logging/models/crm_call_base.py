@@ -25,7 +25,10 @@ DEFAULT_SCHEDULED_LENGTH = timedelta(minutes=15)
 # Missed calls older than this leave the day plan even when nobody returned them.
 MISSED_CALL_HORIZON = timedelta(days=14)
 
-LIVE_STATES = ("ringing", "in_progress", "on_hold")
+# Answered and not yet ended.
+CONNECTED_STATES = ("in_progress", "on_hold")
+# Going on: ringing, or answered and not yet ended.
+LIVE_STATES = ("ringing", *CONNECTED_STATES)
 CLOSED_STATES = ("done", "missed", "cancelled")
 # Calls that happened (or rang): only managers delete them.
 HISTORY_STATES = ("done", "missed")
@@ -203,6 +206,14 @@ class CrmCallBase(models.AbstractModel):
         help="The owner may still complete the result, outcome, goal and notes of this ended call.",
     )
     is_overdue = fields.Boolean(compute="_compute_is_overdue", search="_search_is_overdue")
+    is_live = fields.Boolean(
+        string="Going On", compute="_compute_phase", search="_search_is_live",
+        help="The call is ringing, in progress or on hold.",
+    )
+    is_connected = fields.Boolean(
+        string="Connected", compute="_compute_phase", search="_search_is_connected",
+        help="The call was answered and has not ended: in progress or on hold.",
+    )
 
     # ------------------------------------------------------------------
     # Compute / onchange
@@ -275,7 +286,7 @@ class CrmCallBase(models.AbstractModel):
     def _compute_duration_display(self):
         # A call not yet (or never) talked has no length to show: blank, not 00:00.
         for call in self:
-            talked = call.duration or call.state in ("done", "ringing", "in_progress", "on_hold")
+            talked = call.duration or call.state in ("done", *LIVE_STATES)
             call.duration_display = format_duration(call.duration) if talked else ""
 
     @api.depends("state")
@@ -289,6 +300,23 @@ class CrmCallBase(models.AbstractModel):
     def _compute_wrap_up_open(self):
         for call in self:
             call.wrap_up_open = bool(call._origin.id) and call._wrap_up_open_for(self.env.user)
+
+    @api.depends("state")
+    def _compute_phase(self):
+        for call in self:
+            call.is_live = call.state in LIVE_STATES
+            call.is_connected = call.state in CONNECTED_STATES
+
+    def _search_is_live(self, operator, value):
+        return self._search_state_in(LIVE_STATES, operator, value)
+
+    def _search_is_connected(self, operator, value):
+        return self._search_state_in(CONNECTED_STATES, operator, value)
+
+    def _search_state_in(self, states, operator, value):
+        if operator not in ("=", "!=") or not isinstance(value, bool):
+            raise UserError(_("This can only be searched as true or false."))
+        return [("state", "in" if (operator == "=") == value else "not in", list(states))]
 
     @api.depends("state", "start")
     def _compute_is_overdue(self):
@@ -314,7 +342,7 @@ class CrmCallBase(models.AbstractModel):
     @api.onchange("partner_id")
     def _onchange_partner_id(self):
         if self.partner_id:
-            self.phone = self.partner_id.phone or self.partner_id.mobile or self.phone
+            self.phone = self._number_to_call(partner=self.partner_id) or self.phone
             if not self.name:
                 self.name = self._default_subject(self.partner_id.display_name, self.direction)
             if not self.lead_id:
@@ -326,7 +354,7 @@ class CrmCallBase(models.AbstractModel):
     def _onchange_lead_id(self):
         lead = self.lead_id
         if lead:
-            self.phone = lead.phone or lead.mobile or self.phone
+            self.phone = self._number_to_call(lead=lead) or self.phone
             if lead.partner_id and not self.partner_id:
                 self.partner_id = lead.partner_id
             if not self.name:
@@ -524,7 +552,7 @@ class CrmCallBase(models.AbstractModel):
         """Return a missed call: a new current call to the same contact, lead and number."""
         self.ensure_one()
         partner, lead = self.partner_id, self.lead_id
-        phone = self.phone or partner.phone or partner.mobile or lead.phone or lead.mobile
+        phone = self.phone or self._number_to_call(partner, lead)
         if not phone:
             if not (partner or lead):
                 raise UserError(_("This call has no number, contact or lead to call back."))
@@ -597,7 +625,7 @@ class CrmCallBase(models.AbstractModel):
             raise UserError(_("The number to call must be text, such as +48 22 123 45 67."))
         if lead and not partner:
             partner = lead.partner_id
-        phone = phone or (partner and (partner.phone or partner.mobile)) or (lead and (lead.phone or lead.mobile))
+        phone = phone or self._number_to_call(partner, lead)
         call = self.create({
             "state": "in_progress",
             "direction": "outbound",
@@ -807,6 +835,15 @@ class CrmCallBase(models.AbstractModel):
         return missed.filtered(lambda call: not returned(call))
 
     @api.model
+    def _number_to_call(self, partner=None, lead=None):
+        """The number a call with ``partner`` or ``lead`` dials: the lead's own first (it is the number of the
+        person this opportunity is with), then the contact's; on each, the phone before the mobile."""
+        for record in (lead, partner):
+            if record and (record.phone or record.mobile):
+                return record.phone or record.mobile
+        return False
+
+    @api.model
     def _browse_argument(self, model_name, value):
         """The one record of ``model_name`` a caller passed as a record or an id (RPC callers can only pass ids),
         which the user may read; empty for no value. Anything else is refused with a clear message."""
@@ -988,7 +1025,7 @@ class CrmCallBase(models.AbstractModel):
             "default_direction": "outbound",
             "default_partner_id": partner.id,
             "default_lead_id": lead.id if lead else False,
-            "default_phone": (lead and (lead.phone or lead.mobile)) or partner.phone or partner.mobile or False,
+            "default_phone": self._number_to_call(partner, lead),
             "default_start": fields.Datetime.to_string(now + timedelta(hours=1) if state == "scheduled" else now),
         }
         return {

@@ -28,8 +28,7 @@ class CrmCallTargetMixin(models.AbstractModel):
         raise NotImplementedError
 
     def _call_number(self):
-        partner, lead = self._call_targets()
-        return lead.phone or lead.mobile or partner.phone or partner.mobile
+        return self.env["crm.call"]._number_to_call(*self._call_targets())
 
     def action_view_calls(self):
         """The calls with this record, new ones prefilled with it."""

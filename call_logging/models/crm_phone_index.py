@@ -139,7 +139,7 @@ class CrmPhoneIndex(models.Model):
         Used when the addon is installed on a database that already has contacts,
         and to repair the index after data was written to the tables behind the ORM.
         """
-        self.env.cr.execute("TRUNCATE crm_phone_index RESTART IDENTITY")
+        self.env.cr.execute(SQL("TRUNCATE crm_phone_index RESTART IDENTITY"))
         self.invalidate_model()
         default_country = self.env.company.country_id.code
         for model_name in ("res.partner", "crm.lead"):
@@ -152,7 +152,7 @@ class CrmPhoneIndex(models.Model):
                 rows = self._rows_for(Model._phone_index_read(batch), default_country)
                 self._insert(Model._phone_index_column, rows)
             _logger.info("Phone lookup filled for %d %s records", len(ids), model_name)
-        self.env.cr.execute("ANALYZE crm_phone_index")
+        self.env.cr.execute(SQL("ANALYZE crm_phone_index"))
 
     @api.model
     def _rows_for(self, numbers, default_country=None):

@@ -426,6 +426,33 @@ class TestCallAutomation(CallCase):
             self.Call._cron_send_reminders()
         self.assertEqual(len(self.reminders_sent(call)), 2)
 
+    def alarms(self):
+        """When the alarms' cron is to be woken."""
+        cron = self.env.ref("call_logging.ir_cron_call_alarms")
+        return self.env["ir.cron.trigger"].search([("cron_id", "=", cron.id)]).mapped("call_at")
+
+    def test_the_alarms_wake_at_the_reminder_and_the_start_and_nothing_polls(self):
+        start = (self.now + timedelta(hours=1)).replace(microsecond=0)
+        call = self.schedule_call(start=start, reminder_minutes=15)
+        self.assertLessEqual({start - timedelta(minutes=15), start + timedelta(seconds=1)}, set(self.alarms()))
+        call.with_user(self.anna).action_reschedule(start + timedelta(hours=1))
+        self.assertIn(start + timedelta(hours=1, minutes=-15), self.alarms(), "a new start wakes them at its time")
+
+        with freeze_time(start + timedelta(hours=1, minutes=-15)):
+            self.env["crm.call.alarm.manager"]._run_due_alarms()
+        self.assertEqual(len(self.reminders_sent(call)), 1)
+        with freeze_time(start + timedelta(hours=1, seconds=1)):
+            self.env["crm.call.alarm.manager"]._run_due_alarms()
+        self.assertTrue(call.overdue_at, "overdue from the second after its start")
+
+        cron = self.env.ref("call_logging.ir_cron_call_alarms")
+        self.assertEqual((cron.interval_number, cron.interval_type), (1, "hours"), "an hourly safety net only")
+        every_minute = self.env["ir.cron"].search([
+            ("model_id.model", "in", ["crm.call", "crm.call.alarm.manager"]),
+            ("interval_type", "=", "minutes"), ("interval_number", "=", 1),
+        ])
+        self.assertFalse(every_minute, "no cron of ours polls every minute")
+
     # ------------------------------------------------------------------
     # Shipped rules
     # ------------------------------------------------------------------

@@ -291,6 +291,27 @@ class TestCallFlows(CallCase):
         calls.with_user(self.anna).action_mark_done()
         self.assertEqual(set(calls.mapped("state")), {"done"})
 
+    def test_every_way_of_calling_about_a_lead_dials_the_leads_own_number_first(self):
+        lead = self.lead.copy({"phone": "+48 22 765 43 21", "partner_id": self.contact.id})
+        as_anna = lead.with_user(self.anna)
+        running = self.Call.browse(as_anna.action_call_now()["res_id"])
+        started = self.env["crm.call.start"].with_user(self.anna).create({"lead_id": lead.id})
+        call_back = self.log_call(lead_id=lead.id, phone=False)
+        again = self.Call.browse(call_back.with_user(self.anna).action_call_back()["res_id"])
+        dialled = {
+            "Call Now": running.phone,
+            "Log a Call": as_anna.action_log_call()["context"]["default_phone"],
+            "Schedule a Call": as_anna.action_schedule_call()["context"]["default_phone"],
+            "the Calls page": as_anna.action_view_calls()["context"]["default_phone"],
+            "Call Someone": started.number,
+            "Call Back": again.phone,
+        }
+        self.assertEqual(dialled, dict.fromkeys(dialled, "+48 22 765 43 21"),
+                         "the lead's number, not its contact's, whichever button")
+        lead.phone = False
+        self.assertEqual(self.Call.browse(as_anna.action_call_now()["res_id"]).phone, self.contact.phone,
+                         "a lead without a number of its own: its contact's")
+
     def test_calling_a_contact_without_a_number_asks_for_one_and_keeps_it(self):
         silent = self.env["res.partner"].create({"name": "Yuki Tanaka"})
         action = silent.with_user(self.anna).action_call_now()

@@ -93,6 +93,17 @@ class TestPhoneAppointments(CallCase):
         self.assertEqual((appointment.state, appointment.appointment_state), ("done", "held"))
         self.assertFalse(appointment.activity_ids)
 
+    def test_a_window_wakes_the_alarms_when_it_opens_and_when_it_closes(self):
+        appointment = self.book(reminder_minutes=0)
+        cron = self.env.ref("call_logging.ir_cron_call_alarms")
+        alarms = set(self.env["ir.cron.trigger"].search([("cron_id", "=", cron.id)]).mapped("call_at"))
+        self.assertLessEqual({appointment.start.replace(microsecond=0), appointment.window_end.replace(microsecond=0)},
+                             alarms)
+        self.env["crm.call.alarm.manager"]._run_due_alarms(now=appointment.start)
+        self.assertEqual(appointment.appointment_state, "open")
+        self.env["crm.call.alarm.manager"]._run_due_alarms(now=appointment.window_end)
+        self.assertEqual(appointment.appointment_state, "missed_by_us")
+
     def test_rescheduling_moves_the_whole_window(self):
         appointment = self.book(length=timedelta(minutes=45))
         self.Call._cron_phone_appointments(now=appointment.start)

@@ -88,6 +88,13 @@ def normalize_text(raw):
     return "".join(str(unicodedata.decimal(char)) if char.isdecimal() else char for char in text)
 
 
+def digits_of(raw):
+    """Only the digits of ``raw``, whatever script or width they were typed in (no digit: empty)."""
+    if not isinstance(raw, str):
+        return ""
+    return _NOT_DIGIT.sub("", normalize_text(raw))
+
+
 def dialable(raw, country_code=None):
     """What a PBX may be asked to dial for ``raw``: its E.164 form when its country can be told, else its
     bare digits as typed (a national number in a company without a country); None when ``raw`` is not a

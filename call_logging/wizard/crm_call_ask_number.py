@@ -1,6 +1,8 @@
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
+from ..tools.phone_normalize import digits_of
+
 # Shortest internal extensions to the longest international numbers with a prefix.
 MIN_DIGITS, MAX_DIGITS = 3, 20
 
@@ -40,7 +42,7 @@ class CrmCallAskNumber(models.TransientModel):
     def _store_number(self):
         """Check the number typed, keep it on the contact (else the lead) and return it."""
         number = (self.number or "").strip()
-        if not MIN_DIGITS <= sum(ch.isdigit() for ch in number) <= MAX_DIGITS:
+        if not MIN_DIGITS <= len(digits_of(number)) <= MAX_DIGITS:
             raise UserError(_("“%s” does not look like a phone number.", number))
         target = self.lead_id if self.lead_id and not self.partner_id else self.partner_id
         target.write({self.number_field: number})

@@ -1,6 +1,7 @@
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
+from ..tools.phone_normalize import digits_of
 from .crm_call_ask_number import MAX_DIGITS, MIN_DIGITS
 
 
@@ -17,11 +18,7 @@ class CrmCallStart(models.TransientModel):
     @api.depends("partner_id", "lead_id")
     def _compute_number(self):
         for wizard in self:
-            partner, lead = wizard.partner_id, wizard.lead_id
-            wizard.number = (
-                (lead and (lead.phone or lead.mobile)) or (partner and (partner.phone or partner.mobile))
-                or wizard.number
-            )
+            wizard.number = self.env["crm.call"]._number_to_call(wizard.partner_id, wizard.lead_id) or wizard.number
 
     @api.onchange("lead_id")
     def _onchange_lead_id(self):
@@ -34,7 +31,7 @@ class CrmCallStart(models.TransientModel):
         number = (self.number or "").strip()
         if not (self.partner_id or self.lead_id or number):
             raise UserError(_("Choose the contact or lead you are calling, or type the number."))
-        if number and not MIN_DIGITS <= sum(ch.isdigit() for ch in number) <= MAX_DIGITS:
+        if number and not MIN_DIGITS <= len(digits_of(number)) <= MAX_DIGITS:
             raise UserError(_("“%s” does not look like a phone number.", number))
         return self.env["crm.call"]._start_call_with(
             partner=self.partner_id or None, lead=self.lead_id or None, phone=number or None

@@ -19,3 +19,5 @@ from . import (
     telephony_route_decision,
     telephony_router,
 )
+# Last, the wait figures of the call statistics: their set-up reads the calls' PBX fields.
+from .call_statistics import crm_call_report

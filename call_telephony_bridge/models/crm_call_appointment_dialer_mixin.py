@@ -11,16 +11,20 @@ _logger = logging.getLogger(__name__)
 # of this long after it was placed was not picked up (a bridge that does not report the user's own
 # phone ringing out says nothing until the user answers).
 PICKUP_TIMEOUT = timedelta(seconds=45)
+# An owner away or on another call when their appointment was due is asked again this much later.
+OWNER_RECHECK = timedelta(minutes=1)
 
 
 class CrmCallAppointmentDialerMixin(models.AbstractModel):
     """Automatic phone appointments: the PBX rings the owner's phone, then the contact, in the window.
 
-    Every minute, the appointments cron first settles the attempts: one the PBX never reported is
-    closed as not picked up, and an appointment whose contact answered is held. Then each open
-    automatic window is dialled through click-to-dial when its owner is available (logged in, not
-    on another call) and the retry interval since the last attempt has passed. A window that
-    closes while an attempt is still going on waits for it before it can be missed by us.
+    Whenever something is due (the alarm manager wakes the appointments' run at each attempt's
+    pick-up timeout and end, and at each next attempt), the run first settles the attempts: one the
+    PBX never reported is closed as not picked up, and an appointment whose contact answered is held.
+    Then each open automatic window is dialled through click-to-dial when its owner is available
+    (online, not on another call) and the retry interval since the last attempt has passed; an owner
+    who is not is asked again a minute later. A window that closes while an attempt is still going
+    on waits for it before it can be missed by us.
 
     Listed before ``crm.call`` in this addon's ``crm.call``: it extends call_logging's appointment aspect.
     The automatic dialling mode itself is added to ``dial_mode`` on ``crm.call`` (a selection is extended
@@ -119,6 +123,7 @@ class CrmCallAppointmentDialerMixin(models.AbstractModel):
             reason = appointment._owner_unavailable_reason()
             if reason:
                 _logger.info("phone appointment %s: not dialled now, %s", appointment.id, reason)
+                self.env["crm.call.alarm.manager"]._wake_at([now + OWNER_RECHECK])
                 continue
             appointment._dial_attempt(now)
 
@@ -172,21 +177,35 @@ class CrmCallAppointmentDialerMixin(models.AbstractModel):
     def _bookkeeping_fields(self):
         return super()._bookkeeping_fields() | {"next_dial_at"}
 
+    @api.model
+    def _alarm_fields(self):
+        return super()._alarm_fields() | {"dial_mode", "next_dial_at", "appointment_id", "answered_at"}
+
+    def _alarm_times(self):
+        """An automatic appointment's next attempt; an attempt's pick-up timeout, and its end (the appointment is
+        settled at once: held when the contact answered, missed when its window closed meanwhile)."""
+        times = super()._alarm_times()
+        if self.dial_mode == "automatic" and self.state == "scheduled" and self.next_dial_at:
+            times.append(self.next_dial_at)
+        if self.appointment_id.state == "scheduled":
+            if self.state in LIVE_STATES and not self.answered_at:
+                times.append(self.start + PICKUP_TIMEOUT)
+            else:
+                times.append(fields.Datetime.now())
+        return times
+
     def _live_attempts(self):
         self.ensure_one()
         return self.appointment_attempt_ids.filtered(lambda a: a.state in LIVE_STATES)
 
     def _owner_unavailable_reason(self):
-        """Why the owner cannot take the call now (not logged in, on another call), or None."""
+        """Why the owner cannot take the call now (away or not logged in, on another call), or None."""
         self.ensure_one()
         owner = self.user_id
         if not owner:
             return "no owner"
-        if owner.im_status == "offline":
-            return "owner not logged in"
-        if self.search_count([("user_id", "=", owner.id), ("state", "in", LIVE_STATES)], limit=1):
-            return "owner on another call"
-        return None
+        why = self.env["res.users"]._telephony_unavailable(owner.ids).get(owner.id)
+        return {"absent": "owner away or not logged in", "busy": "owner on another call"}.get(why)
 
     def _owner_time(self, moment):
         local = self.with_context(tz=self.user_id.tz or self.env.context.get("tz"))

@@ -122,7 +122,7 @@ class CrmCallTelephonyMixin(models.AbstractModel):
         self.ensure_one()
         if self._telephony_user_can_dial() and (self.phone or self.partner_id or self.lead_id):
             partner, lead = self.partner_id, self.lead_id
-            phone = self.phone or partner.phone or partner.mobile or lead.phone or lead.mobile
+            phone = self.phone or self._number_to_call(partner, lead)
             return self._telephony_dial(phone, partner=partner, lead=lead)
         return super().action_call_back()
 
@@ -275,7 +275,7 @@ class CrmCallTelephonyMixin(models.AbstractModel):
 
     @api.model
     def _call_statistics_fields(self):
-        # A new pick-up or ringing time changes the wait figures of the call's day (report/crm_call_report.py).
+        # A new pick-up or ringing time changes the wait figures of the call's day (call_statistics/crm_call_report.py).
         return super()._call_statistics_fields() | {"answered_at", "telephony_ring_duration"}
 
     def _wrap_up_ended_at(self):
@@ -304,6 +304,7 @@ class CrmCallTelephonyMixin(models.AbstractModel):
             "direction": call.direction,
             "state": call.state,
             "state_label": states.get(call.state),
+            "connected": call.is_connected,
             "ended": ended,
             "is_owner": call.user_id == user,
             "owner": call.user_id.name or "",

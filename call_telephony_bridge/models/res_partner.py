@@ -10,4 +10,5 @@ class ResPartner(models.Model):
     def action_telephony_dial(self):
         """Dial the contact's phone (or mobile); ask for a number when it has none."""
         self.ensure_one()
-        return self.env["crm.call"]._telephony_dial(self.phone or self.mobile, partner=self)
+        Call = self.env["crm.call"]
+        return Call._telephony_dial(Call._number_to_call(partner=self), partner=self)

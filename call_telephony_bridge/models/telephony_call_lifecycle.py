@@ -7,6 +7,7 @@ from psycopg2 import errors as pg_errors
 from odoo import _, api, fields, models, sql_db
 from odoo.addons.call_logging.tools.trust import HISTORY_DEFERRED
 from odoo.exceptions import AccessError
+from odoo.tools import SQL
 
 from ..tools.call_state import summarize
 from ..tools.event_schema import AUDIO_EVENTS, derive_reason, event_key, other_party
@@ -221,7 +222,7 @@ class TelephonyCallLifecycle(models.AbstractModel):
         """
         self.env.cr.rollback()
         if isinstance(self.env.cr, sql_db.Cursor):
-            self.env.cr.execute("SET TRANSACTION ISOLATION LEVEL READ COMMITTED")
+            self.env.cr.execute(SQL("SET TRANSACTION ISOLATION LEVEL READ COMMITTED"))
 
     def _lock_calls(self, line, events):
         """Take the locks of all the calls of a batch at once, in the order every transaction takes them."""
@@ -232,9 +233,7 @@ class TelephonyCallLifecycle(models.AbstractModel):
     @api.model
     def _lock_call(self, company_id, call_ref):
         """Hold, until the transaction ends, the lock that serializes the work on one PBX call."""
-        self.env.cr.execute(
-            "SELECT pg_advisory_xact_lock(%s, hashtext(%s))", (company_id, call_ref)
-        )
+        self.env.cr.execute(SQL("SELECT pg_advisory_xact_lock(%s, hashtext(%s))", company_id, call_ref))
 
     # ------------------------------------------------------------------
     # Tools
@@ -245,18 +244,17 @@ class TelephonyCallLifecycle(models.AbstractModel):
         company = line.with_env(self.env).company_id
         company_id = company.id
         self.env["telephony.call.event"].flush_model()
-        self.env.cr.execute(
+        self.env.cr.execute(SQL(
             """SELECT external_ref, id FROM crm_call WHERE company_id = %s AND external_ref = ANY(%s)
                FOR NO KEY UPDATE""",
-            (company_id, sorted({event["call_id"] for event in events})),
-        )
+            company_id, sorted({event["call_id"] for event in events}),
+        ))
         calls = dict(self.env.cr.fetchall())
-        self.env.cr.execute(
+        self.env.cr.execute(SQL(
             """SELECT call_ref, event_key FROM telephony_call_event
                 WHERE company_id = %s AND call_ref = ANY(%s) AND event_key = ANY(%s)""",
-            (company_id, sorted({event["call_id"] for event in events}),
-             sorted({event_key(event) for event in events})),
-        )
+            company_id, sorted({event["call_id"] for event in events}), sorted({event_key(event) for event in events}),
+        ))
         applied = set(self.env.cr.fetchall())
         history = self.env["telephony.call.event"]._history(company_id, list(calls))
         routes = self.env["telephony.route.decision"]._recall(line, {event["call_id"] for event in events})

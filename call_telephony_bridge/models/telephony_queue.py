@@ -3,6 +3,7 @@ import logging
 from psycopg2 import errors as pg_errors
 
 from odoo import _, api, fields, models, sql_db
+from odoo.tools import SQL
 
 _logger = logging.getLogger(__name__)
 
@@ -149,23 +150,23 @@ class TelephonyQueue(models.Model):
         """
         self.ensure_one()
         self.flush_recordset(["round_robin_turn"])
-        query = ("UPDATE telephony_queue SET round_robin_turn = COALESCE(round_robin_turn, 0) + 1 WHERE id = %s "
-                 "RETURNING round_robin_turn")
+        query = SQL("UPDATE telephony_queue SET round_robin_turn = COALESCE(round_robin_turn, 0) + 1 WHERE id = %s "
+                    "RETURNING round_robin_turn", self.id)
         row = None
         try:
             with self.pool.cursor() as cr:
                 # A test cursor shares the test's transaction: its isolation cannot change.
                 if isinstance(cr, sql_db.Cursor):
-                    cr.execute("SET TRANSACTION ISOLATION LEVEL READ COMMITTED")
-                    cr.execute("SET LOCAL lock_timeout = %s", (f"{TURN_LOCK_TIMEOUT_MS}ms",))
+                    cr.execute(SQL("SET TRANSACTION ISOLATION LEVEL READ COMMITTED"))
+                    cr.execute(SQL("SET LOCAL lock_timeout = %s", f"{TURN_LOCK_TIMEOUT_MS}ms"))
                     # A turn lost in a crash only shifts the rotation: no need to wait for the disk.
-                    cr.execute("SET LOCAL synchronous_commit = off")
-                cr.execute(query, (self.id,))
+                    cr.execute(SQL("SET LOCAL synchronous_commit = off"))
+                cr.execute(query)
                 row = cr.fetchone()
         except pg_errors.LockNotAvailable:
             _logger.info("queue %s: round robin row locked by this transaction; turn taken in it", self.id)
         if row is None:
-            self.env.cr.execute(query, (self.id,))
+            self.env.cr.execute(query)
             row = self.env.cr.fetchone()
         self.invalidate_recordset(["round_robin_turn"])
         return row[0] - 1

@@ -2,8 +2,9 @@ import logging
 from datetime import timedelta
 
 from odoo import _, api, fields, models
-
-from ..tools.numbers import digits
+from odoo.addons.call_logging.models.crm_call_base import CONNECTED_STATES
+from odoo.addons.call_logging.tools.phone_normalize import digits_of
+from odoo.tools import SQL
 
 _logger = logging.getLogger(__name__)
 
@@ -15,9 +16,6 @@ OWNER_FALLBACKS = {
     "manager_queue": ("manager", "queue"),
     "voicemail": (),
 }
-LIVE_CALL_STATES = ("in_progress", "on_hold")
-# A call still "in progress" after this long lost its hangup: it no longer makes its owner busy.
-LIVE_CALL_HORIZON = timedelta(hours=8)
 # Longest idle looks at the calls of this period; a member without any is the one idle the longest.
 IDLE_HORIZON = timedelta(days=14)
 
@@ -58,7 +56,7 @@ class TelephonyRouter(models.AbstractModel):
         skip = line._is_exception_number(from_number)
         who = {"partner_id": False, "lead_id": False, "user_id": False, "caller_type": "unknown"}
         # Calls with exception-list numbers leave no trace: no lookup, they ring as an unknown caller would.
-        if not skip and digits(from_number):
+        if not skip and digits_of(from_number):
             who = self.env["crm.call"].identify_number(from_number, company_id=line.company_id.id)
         if not skip and call_ref:
             self.env["telephony.route.decision"]._remember(line, call_ref, from_number.strip(), who)
@@ -182,29 +180,15 @@ class TelephonyRouter(models.AbstractModel):
         if not users:
             return {}
         users.flush_model(["telephony_extension"])
-        self.env.cr.execute("SELECT id, telephony_extension FROM res_users WHERE id = ANY(%s)", (users.ids,))
+        self.env.cr.execute(SQL("SELECT id, telephony_extension FROM res_users WHERE id = ANY(%s)", users.ids))
         return dict(self.env.cr.fetchall())
 
     def _unavailable_users(self, line, users):
-        """Ids of ``users`` the line must not ring now: away or offline in Odoo, or already on a call."""
-        unavailable = set()
-        if not users or not (line.skip_absent_users or line.skip_busy_users):
-            return unavailable
-        cr = self.env.cr
-        if line.skip_absent_users:
-            cr.execute("SELECT user_id FROM bus_presence WHERE user_id = ANY(%s) AND status = 'online'",
-                       (users.ids,))
-            unavailable |= set(users.ids) - {row[0] for row in cr.fetchall()}
-        if line.skip_busy_users:
-            # An outbound call still ringing is one they placed: their phone is taken (click-to-dial rings it first).
-            cr.execute(
-                """SELECT DISTINCT user_id FROM crm_call
-                    WHERE user_id = ANY(%s) AND start >= %s
-                      AND (state = ANY(%s) OR (state = 'ringing' AND direction = 'outbound'))""",
-                (users.ids, fields.Datetime.now() - LIVE_CALL_HORIZON, list(LIVE_CALL_STATES)),
-            )
-            unavailable |= {row[0] for row in cr.fetchall()}
-        return unavailable
+        """Ids of ``users`` the line must not ring now: as the line says, away or offline, or already on a call."""
+        if not (line.skip_absent_users or line.skip_busy_users):
+            return set()
+        return set(self.env["res.users"]._telephony_unavailable(
+            users.ids, absent=line.skip_absent_users, busy=line.skip_busy_users))
 
     def _by_longest_idle(self, members):
         """``members`` ordered by how long ago their last call ended, the longest first (order breaks ties).
@@ -212,14 +196,14 @@ class TelephonyRouter(models.AbstractModel):
         Read from the calls themselves, so no counter can drift or race: a member on a call is idle since now.
         """
         now = fields.Datetime.now()
-        self.env.cr.execute(
+        self.env.cr.execute(SQL(
             """SELECT user_id,
                       MAX(CASE WHEN state = ANY(%s) THEN %s ELSE COALESCE(telephony_ended_at, stop, start) END)
                  FROM crm_call
                 WHERE user_id = ANY(%s) AND state = ANY(%s) AND start >= %s
                 GROUP BY user_id""",
-            (list(LIVE_CALL_STATES), now, members.ids, ["done", *LIVE_CALL_STATES], now - IDLE_HORIZON),
-        )
+            list(CONNECTED_STATES), now, members.ids, ["done", *CONNECTED_STATES], now - IDLE_HORIZON,
+        ))
         last_busy = dict(self.env.cr.fetchall())
         position = {user: index for index, user in enumerate(members)}
         never = fields.Datetime.to_datetime("1970-01-01")

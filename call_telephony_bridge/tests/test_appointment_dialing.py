@@ -122,6 +122,10 @@ class TestAppointmentDialing(HttpCase):
         self.tick(appointment.start + timedelta(minutes=1))
         self.assertFalse(appointment.appointment_attempt_ids, "the agent is not logged in")
 
+        self.presence.status = "away"
+        self.tick(appointment.start + timedelta(minutes=1, seconds=30))
+        self.assertFalse(appointment.appointment_attempt_ids, "away, as the line's router would skip her")
+
         self.presence.status = "online"
         self.expect_outbound(agent="never")
         self.tick(appointment.start + timedelta(minutes=2))

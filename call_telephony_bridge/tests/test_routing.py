@@ -244,6 +244,14 @@ class TestRouting(TransactionCase):
         self.assertEqual((plan["fallback"], plan["caller_type"]), ("hangup", "unknown"))
         self.assertIn("exception list", plan["notices"][0])
 
+    def test_a_number_listed_with_its_extension_is_the_same_number_as_everywhere_else(self):
+        """The exception list matches numbers by the rule the phone index matches callers by."""
+        self.line.write({"exception_numbers": "+48 22 123 45 67 ext. 12\n# our notary",
+                         "default_queue_id": self.queue.id})
+        self.assertTrue(self.route("+48221234567")["skip"], "an extension is not part of the number")
+        self.assertTrue(self.route("０２２　１２３　４５　６７")["skip"], "typed full-width, read as the same digits")
+        self.assertFalse(self.route("+48 22 123 45 12")["skip"], "the extension's digits make no other number")
+
     def test_a_well_configured_line_shows_no_warning(self):
         self.line.write({"owner_fallback": "queue", "fallback_queue_id": self.queue.id,
                          "default_queue_id": self.queue.id})

@@ -1,28 +1,21 @@
-"""Matching numbers against a line's exception list: plain functions, no ORM."""
+"""Matching numbers against a line's exception list: plain functions, no ORM.
+
+Two spellings are the same number when they share a key of ``phone_keys``, the one rule the phone
+index also matches by: their E.164 form, or their last digits when one cannot be read as E.164.
+"""
 
 import functools
 
-from odoo.addons.call_logging.tools.phone_normalize import normalize_text, to_e164
-
-# Numbers are compared on their last digits when one of them cannot be read as E.164.
-SUFFIX_DIGITS = 9
-
-
-def digits(number):
-    """Only the digits of ``number``, whatever script or width they were typed in."""
-    return "".join(ch for ch in normalize_text(number or "") if "0" <= ch <= "9")
+from odoo.addons.call_logging.tools.phone_normalize import phone_keys
 
 
 def number_keys(number, country_code=None):
-    """The spellings a number is known by: its E.164 form and its last digits."""
-    keys = set()
-    e164 = to_e164(number, country_code)
-    if e164:
-        keys.add(e164)
-    tail = digits(number)[-SUFFIX_DIGITS:]
-    if tail:
-        keys.add("tail:" + tail)
-    return keys
+    """The keys a number is matched by on a list: its E.164 form (unless guessed) and its last digits."""
+    keys = phone_keys(number, country_code)
+    if not keys:
+        return frozenset()
+    e164, _national, tail = keys.indexed()
+    return frozenset(key for key in (e164, tail and "tail:" + tail) if key)
 
 
 def parse_number_list(text):
@@ -37,7 +30,7 @@ def parse_number_list(text):
 
 @functools.lru_cache(maxsize=256)
 def listed_keys(text, country_code=None):
-    """Every spelling of every number of a one-number-per-line list. Read for each call event and each
+    """Every key of every number of a one-number-per-line list. Read for each call event and each
     route question, and parsing numbers is the costly part: kept per list text."""
     return frozenset().union(*(number_keys(listed, country_code) for listed in parse_number_list(text)))
 

@@ -125,7 +125,7 @@ export class DayPlan extends Component {
                     "crm.call",
                     [
                         ["user_id", "=", user.userId],
-                        ["state", "in", ["ringing", "in_progress", "on_hold"]],
+                        ["is_live", "=", true],
                     ],
                     ["name", "state", "partner_id", "lead_id", "phone"],
                     { order: "start desc" }

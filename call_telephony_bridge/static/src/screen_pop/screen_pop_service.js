@@ -39,7 +39,7 @@ export const screenPopService = {
                 const wasAnswered = popup.answered;
                 // Updates carry what changed since the ringing; the caller's card stays.
                 popup.data = { ...popup.data, ...data };
-                popup.answered = popup.answered || ["in_progress", "on_hold"].includes(data.state);
+                popup.answered = popup.answered || data.connected;
                 // The caller's card opens on answer; a call the user placed keeps them on its own form.
                 const incoming = popup.data.direction === "inbound";
                 if (popup.answered && !wasAnswered && incoming && data.is_owner && data.open_record_on_answer) {
@@ -56,7 +56,7 @@ export const screenPopService = {
             if (ringing || data.is_owner) {
                 state.calls.unshift({
                     data: { ...EMPTY_CARD, ...data },
-                    answered: ["in_progress", "on_hold"].includes(data.state),
+                    answered: data.connected,
                     wrapUp: { ...data.wrap_up },
                 });
             }

@@ -1,7 +1,7 @@
 from odoo import api, models
 from odoo.tools import SQL
 
-from ..tools.call_statistics import AGGREGATE_MODELS, CALL_LOCAL_DAY, CALL_OWNER_JOINS, QUEUE_TABLE
+from .statistics_sql import AGGREGATE_MODELS, CALL_LOCAL_DAY, CALL_OWNER_JOINS, QUEUE_TABLE
 
 # Fields whose change moves a call in the call statistics.
 REPORTED_FIELDS = frozenset({

@@ -5,9 +5,9 @@ from odoo.models import parse_read_group_spec
 from odoo.tools import SQL, date_utils
 from odoo.tools.misc import format_date
 
-from ..tools.call_statistics import AGGREGATE_MODELS, CALL_LOCAL_DAY, CALL_OWNER_JOINS
-from ..tools.trust import MONTHLY_TABLE
+from ...tools.trust import MONTHLY_TABLE
 from .crm_call_aggregate_mixin import OWNER_DAY_COLUMNS
+from .statistics_sql import AGGREGATE_MODELS, CALL_LOCAL_DAY, CALL_OWNER_JOINS
 
 # Calls that took place (or are taking place): what "calls per day" counts.
 NOT_HELD_STATES = ("scheduled", "cancelled")

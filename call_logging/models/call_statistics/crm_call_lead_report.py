@@ -2,8 +2,8 @@ from odoo import _, api, fields, models
 from odoo.tools import SQL
 from odoo.tools.misc import format_date
 
-from ..tools.call_statistics import CALL_LOCAL_DAY, CALL_OWNER_JOINS
 from .crm_call_aggregate_mixin import OWNER_DAY_COLUMNS
+from .statistics_sql import CALL_LOCAL_DAY, CALL_OWNER_JOINS
 
 
 class CrmCallLeadReport(models.Model):

@@ -1,7 +1,7 @@
 from odoo import api, fields, models
 from odoo.tools import SQL, sql
 
-from ..tools.call_statistics import CALL_LOCAL_DAY, CALL_OWNER_JOINS, QUEUE_TABLE
+from .statistics_sql import CALL_LOCAL_DAY, CALL_OWNER_JOINS, QUEUE_TABLE
 
 # The columns every table starts with: whose calls (owner, team, company) on which day.
 OWNER_DAY_COLUMNS = (
