@@ -2,20 +2,19 @@
     "name": "Call Telephony Bridge",
     "summary": "Connect your PBX: calls land in Odoo by themselves and the caller pops up",
     "description": """
-Connects Asterisk (through ARI and the project's bridge) or any PBX (through the events API) to
+Connects Asterisk (through the project's bridge, which alone talks to it) or any PBX (through the events API) to
 Call Logging: every call is recorded by itself, the caller's card pops up on the screen of the
 person whose phone rings, calls are routed to the salesperson, a queue or the manager, and
 click-to-dial and automatic phone appointments go through the PBX.
 Translated into Polish and Japanese.
 """,
-    "version": "18.0.1.0.0",
+    "version": "18.0.1.1.0",
     "category": "Sales/CRM",
     "website": "https://github.com/odoo-calls/call-logging",
     "author": "Odoo Calls contributors",
     "license": "LGPL-3",
     "installable": True,
     "depends": ["call_logging", "bus", "utm"],
-    "external_dependencies": {"python": ["requests"]},
     "data": [
         "security/telephony_groups.xml",
         "security/ir.model.access.csv",

@@ -1,4 +1,4 @@
-"""The bridge assembled: spool, Odoo delivery, ARI REST, call tracker, events stream."""
+"""The bridge assembled: spool, Odoo delivery, ARI REST, call tracker, events stream, dial orders."""
 
 import logging
 import threading
@@ -6,6 +6,7 @@ import threading
 from .ari_client import AriRest, EventStream
 from .call_store import CallStore
 from .call_tracker import CallTracker
+from .dial_orders import DialOrderPoller
 from .odoo_client import Deliverer, OdooClient
 from .spool import Spool
 
@@ -31,6 +32,8 @@ class Bridge:
             settings.ari_url, settings.ari_user, settings.ari_password, settings.ari_app,
             on_event=self.tracker.handle, on_connect=self._connected, max_backoff=settings.max_backoff,
         )
+        self.dial_orders = DialOrderPoller(self.odoo, self.tracker, self.rest, self.events.connected,
+                                           settings.dial_poll_seconds)
 
     def _connected(self, first, lost_at=None):
         self.tracker.reconcile(first_connection=first, lost_at=lost_at)
@@ -50,6 +53,7 @@ class Bridge:
         self.deliverer.start()
         self.events.start()
         self._ticker.start()
+        self.dial_orders.start()
         return self
 
     def stop(self):
@@ -58,6 +62,7 @@ class Bridge:
             return
         self.stopped = True
         self._stop.set()
+        self.dial_orders.stop()
         self.events.stop()
         # What the calls' lanes still have (a hangup to post, a recording to fetch) is done, within bounds.
         self.tracker.stop()

@@ -48,10 +48,12 @@ class AriRest:
             return response
         return response.json() if response.content else None
 
-    def originate(self, endpoint, app_args, caller_id=None, timeout=30, originator=None, channel_id=None):
+    def originate(self, endpoint, app_args, caller_id=None, timeout=30, originator=None, channel_id=None,
+                  formats=None):
         """``POST /channels``: dial an endpoint that enters our Stasis app when it answers."""
         body = {"endpoint": endpoint, "app": self.app, "appArgs": app_args, "timeout": timeout}
-        for key, value in (("callerId", caller_id), ("originator", originator), ("channelId", channel_id)):
+        for key, value in (("callerId", caller_id), ("originator", originator), ("channelId", channel_id),
+                           ("formats", formats)):
             if value:
                 body[key] = value
         return self._call("POST", "/channels", body=body)
@@ -99,6 +101,10 @@ class AriRest:
         """``POST /channels/{id}/play/{playbackId}``: play media URIs in turn (``PlaybackFinished`` after the last)."""
         self._call("POST", f"/channels/{quote(channel_id)}/play/{quote(playback_id)}",
                    params={"media": ",".join(media)})
+
+    def asterisk_info(self):
+        """``GET /asterisk/info``: the PBX's build and status."""
+        return self._call("GET", "/asterisk/info")
 
     def channel(self, channel_id):
         """``GET /channels/{id}``; None when the channel is gone."""

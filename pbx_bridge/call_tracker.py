@@ -2,7 +2,8 @@
 
 One ``Call`` per phone call, keyed by its ``call_id`` (the ARI id of the
 call's first leg). Inbound calls are routed step by step (ring-all within a
-step), outbound click-to-dial calls are completed by dialling the customer.
+step); click-to-dial calls, ordered by Odoo (see ``dial_orders``), ring the
+user's phone and are completed by dialling the customer.
 Outcomes are decided from state ("was it ever answered?", the legs' final
 ``Dial`` status), never from a single cause code: one outcome comes with
 several causes (a caller who gives up: 16, 19 or 127; a busy Local leg: 0).
@@ -39,8 +40,9 @@ _logger = logging.getLogger(__name__)
 FAILED_DIAL = {"BUSY": "busy", "CONGESTION": "congestion", "CHANUNAVAIL": "congestion"}
 CAUSE_REASON = {17: "busy", 19: "no_answer", 34: "congestion"}
 TRANSPORT_ERRORS = (AriError, requests.RequestException)
-# Odoo names the agent's channel of a click-to-dial call so: the bridge hears of it before it answers.
-CLICK_TO_DIAL_PREFIX = "odoo-c2d-"
+# How many times, a second apart, Odoo is told of a dial order that could not be placed before the bridge posts
+# the call's hangup instead (through the spool, which loses nothing).
+FAILURE_REPORT_TRIES = 3
 LOCAL_EXTENSION = re.compile(r"^Local/([^@]+)@")
 # A recording Asterisk could not hand over (shutting down, restarting) is asked for again so long.
 RECORDING_RETRY_FOR = 3600.0
@@ -125,6 +127,8 @@ class Call:
         self.ready_recordings = []
         self.unfetched = {}  # recordings Asterisk did not hand over yet: name -> [kind, first failure]
         self.routing = False  # the route is being asked (not kept: a restarted bridge asks again)
+        self.awaiting_agent = False  # click-to-dial: the user's own phone rings, the call is not in Stasis yet
+        self.agent_dial_status = None  # the last Dial status of the user's phone while it rang
 
     def live_legs(self, step=None):
         """Legs still alive, optionally only those of one routing step."""
@@ -132,7 +136,8 @@ class Call:
 
     SCALARS = ("call_id", "direction", "from_number", "to_number", "caller_name", "extension", "step_index",
                "answered", "voicemail", "exhausted", "ended", "silent", "bridge_id", "caller_id",
-               "voicemail_playback", "pending_recordings", "ready_recordings", "unfetched")
+               "voicemail_playback", "pending_recordings", "ready_recordings", "unfetched", "awaiting_agent",
+               "agent_dial_status")
 
     def snapshot(self):
         """Everything needed to follow this call again after a restart, as JSON-able values."""
@@ -170,7 +175,6 @@ class CallTracker:
         self._legs = set()  # channel ids of the legs we originated
         self._by_recording = {}
         self._by_playback = {}
-        self._unstarted_dials = {}  # click-to-dial agent channels not in Stasis yet: id -> last Dial status
         self._lock = threading.Lock()
         # Each entry written by its call's lane only: what the store holds of the call.
         self._saved = {}
@@ -209,13 +213,25 @@ class CallTracker:
         live = {c["id"] for c in channels}
         with self._lock:
             # The busy lanes too: an event still queued there may be the start of a call.
-            lanes = set(self.calls) | set(self._unstarted_dials) | set(self.lanes.busy_keys())
+            lanes = set(self.calls) | set(self.lanes.busy_keys())
             followed = sum(not c.ended for c in self.calls.values())
         for lane in sorted(lanes):
             self.lanes.submit(lane, self._reconcile_lane, lane, live, lost_at)
         self.lanes.submit(ORPHANS_LANE, self._clean_orphans, bridges)
         if not first_connection or followed:
             _logger.info("reconciling: %d call(s) still followed", followed)
+
+    def place_order(self, order):
+        """Place a click-to-dial order claimed from Odoo (``call_id``, ``extension``, ``number``, ``caller_id``),
+        on the lane of its call; a malformed order is logged and skipped."""
+        try:
+            call_id = order["call_id"]
+            if not all(isinstance(order[key], str) and order[key] for key in ("call_id", "extension", "number")):
+                raise TypeError("call_id, extension and number must be text")
+        except MALFORMED as error:
+            _logger.warning("skipped a malformed dial order (%s: %s)", type(error).__name__, error)
+            return
+        self.lanes.submit(call_id, self._run_order, order)
 
     def tick(self):
         """Periodic work (every few seconds): ask again for recordings Asterisk could not hand over."""
@@ -278,10 +294,11 @@ class CallTracker:
         call = self._get_call(lane)
         if call is not None:
             self._reconcile_call(call, live, lost_at)
-        elif self._is_unstarted(lane) and not self._alive(lane, live):
-            with self._lock:
-                self._unstarted_dials.pop(lane, None)
         self._persist(lane)
+
+    def _run_order(self, order):
+        self._place_order(order)
+        self._persist(order["call_id"])
 
     def _retry_lane(self, call_id):
         call = self._get_call(call_id)
@@ -300,9 +317,7 @@ class CallTracker:
         elif kind == "agent":
             self._agent_answered(channel, args[1], event.get("timestamp"))
         elif kind == "clicktodial-agent":
-            with self._lock:
-                self._unstarted_dials.pop(channel["id"], None)
-            self._start_click_to_dial(channel, args[1], args[2] if len(args) > 2 else None, event.get("timestamp"))
+            self._start_click_to_dial(channel, event.get("timestamp"))
         elif kind == "clicktodial-customer":
             self._customer_answered(channel, args[1], event.get("timestamp"))
         else:
@@ -314,9 +329,8 @@ class CallTracker:
         leg = call.legs.get(peer["id"]) if call else None
         if leg is None:
             self._note_handset(event)
-            if call is None and self._is_unstarted_click_to_dial(peer["id"]):
-                with self._lock:
-                    self._unstarted_dials[peer["id"]] = event.get("dialstatus") or self._unstarted_dials.get(peer["id"])
+            if call is not None and call.awaiting_agent and peer["id"] == call.call_id:
+                call.agent_dial_status = event.get("dialstatus") or call.agent_dial_status
             return
         if call.ended:
             return
@@ -332,16 +346,11 @@ class CallTracker:
         channel = event["channel"]
         channel_id = channel["id"]
         call = self._call_of(channel_id)
-        if call is None:
-            with self._lock:
-                unstarted = channel_id in self._unstarted_dials
-                dial_status = self._unstarted_dials.pop(channel_id, None)
-            if unstarted:
-                self._agent_phone_failed(channel, dial_status, event)
+        if call is None or call.ended:
             return
-        if call.ended:
-            return
-        if channel_id == call.call_id:
+        if channel_id == call.call_id and call.awaiting_agent:
+            self._agent_phone_failed(call, event.get("timestamp"), event.get("cause"))
+        elif channel_id == call.call_id:
             self._end(call, event.get("timestamp"))
         elif channel_id in call.legs:
             self._leg_gone(call, call.legs[channel_id], event.get("timestamp"), event.get("cause"))
@@ -546,47 +555,71 @@ class CallTracker:
 
     # ------------------------------------------------------------------ outbound
 
-    def _is_unstarted_click_to_dial(self, channel_id):
-        return channel_id.startswith(CLICK_TO_DIAL_PREFIX) and ";" not in channel_id
-
-    def _is_unstarted(self, channel_id):
-        with self._lock:
-            return channel_id in self._unstarted_dials
-
-    def _agent_phone_failed(self, channel, dial_status, event):
-        """The user's own phone of a click-to-dial call never answered: busy, no answer, unreachable."""
-        match = LOCAL_EXTENSION.match(channel.get("name", ""))
-        extension = match.group(1) if match else None
-        number = (channel.get("caller") or {}).get("number", "")
-        call = Call(channel["id"], "outbound", extension or "", number)
-        call.extension = extension
-        reason = FAILED_DIAL.get(dial_status) or CAUSE_REASON.get(event.get("cause"), "failed")
-        call.ended = True
-        self._emit(call, "hangup", event.get("timestamp"), reason=reason, leg="agent")
-        _logger.info("click-to-dial %s: the user's phone did not connect (%s)", call.call_id, reason)
-
-    def _start_click_to_dial(self, channel, number, caller_id, timestamp):
-        extension = channel.get("dialplan", {}).get("exten", "")
-        number = dialled_digits(number)
-        call = Call(channel["id"], "outbound", extension, number)
-        call.extension = extension
-        call.caller_id = caller_id or self.settings.outbound_caller_id or None
+    def _place_order(self, order):
+        """Ring the user's own phone for a click-to-dial order; the call is followed (and kept in the store)
+        before the phone can answer, so that a restart still knows whom to dial."""
+        call = Call(order["call_id"], "outbound", order["extension"], dialled_digits(order["number"]))
+        call.extension = order["extension"]
+        call.caller_id = order.get("caller_id") or self.settings.outbound_caller_id or None
+        call.awaiting_agent = True
         if not self._add_call(call):
+            return  # claimed twice: Odoo hands an order out once, so this is a replay
+        self._save_call(call)
+        _logger.info("click-to-dial %s: ringing extension %s", call.call_id, call.extension)
+        try:
+            self.rest.originate(
+                self.settings.agent_endpoint.format(extension=call.extension), "clicktodial-agent",
+                # The user's phone shows the number they are about to talk to.
+                caller_id=call.to_number, timeout=self.settings.click_to_dial_ring_seconds, channel_id=call.call_id,
+                # A channel originated from nothing would otherwise talk signed linear at 192 kHz, and every
+                # leg bridged to it would be resampled: the phones' own codecs keep a call cheap for the PBX.
+                formats="ulaw,alaw",
+            )
+        except TRANSPORT_ERRORS as error:
+            self._order_failed(call, error)
+
+    def _order_failed(self, call, error):
+        """The PBX refused to ring the user's phone: Odoo gives the call back and says why; when Odoo cannot be
+        told, the call's hangup goes through the spool instead, so that it never stays ringing."""
+        _logger.error("click-to-dial %s: the PBX did not ring extension %s (%s)", call.call_id, call.extension, error)
+        call.awaiting_agent = False
+        reason = error.args[0] if isinstance(error, AriError) else f"the PBX cannot be reached ({type(error).__name__})"
+        for attempt in range(FAILURE_REPORT_TRIES):
+            if self.odoo.report_dial_failure(call.call_id, reason):
+                call.ended = True
+                self._forget_if_done(call)
+                return
+            time.sleep(attempt + 1)
+        self._end(call, None, reason="failed", leg="agent")
+
+    def _agent_phone_failed(self, call, timestamp, cause):
+        """The user's own phone of a click-to-dial call never answered: busy, no answer, unreachable."""
+        call.awaiting_agent = False
+        reason = FAILED_DIAL.get(call.agent_dial_status) or CAUSE_REASON.get(cause, "failed")
+        _logger.info("click-to-dial %s: the user's phone did not connect (%s)", call.call_id, reason)
+        self._end(call, timestamp, reason=reason, leg="agent")
+
+    def _start_click_to_dial(self, channel, timestamp):
+        """The user picked up their own phone: bridge it, tell Odoo the call rings, dial the customer."""
+        call = self._get_call(channel["id"])
+        if call is None or not call.awaiting_agent or call.ended:
+            _logger.info("channel %s entered Stasis for click-to-dial without an order; hung up", channel["id"])
+            self._quietly(self.rest.hangup, channel["id"])
             return
-        _logger.info("click-to-dial %s from extension %s", call.call_id, extension)
+        call.awaiting_agent = False
         try:
             call.bridge_id = self.rest.create_bridge(f"c2d-{call.call_id}")["id"]
             self.rest.add_channels(call.bridge_id, [call.call_id])
         except TRANSPORT_ERRORS as error:
             _logger.error("click-to-dial %s: no bridge (%s)", call.call_id, error)
         self._emit(call, "ringing", timestamp)
-        leg = Leg(str(uuid.uuid4()), extension, 0)
+        leg = Leg(str(uuid.uuid4()), call.extension, 0)
         call.legs[leg.id] = leg
         self._index_leg(call, leg.id)
         try:
             # The customer sees the company's number, never his own (a real trunk would refuse that).
             self.rest.originate(
-                self.settings.outbound_endpoint.format(number=number), f"clicktodial-customer,{call.call_id}",
+                self.settings.outbound_endpoint.format(number=call.to_number), f"clicktodial-customer,{call.call_id}",
                 caller_id=call.caller_id, timeout=30, originator=call.call_id, channel_id=leg.id,
             )
         except TRANSPORT_ERRORS as error:
@@ -790,6 +823,10 @@ class CallTracker:
     def _reconcile_call(self, call, live, lost_at):
         if call.ended:
             self._retry_recordings(call)
+            return
+        if call.awaiting_agent and not self._alive(call.call_id, live):
+            # The user's phone stopped ringing (or was never rung: the bridge stopped first) meanwhile.
+            self._agent_phone_failed(call, lost_at, cause=None)
             return
         if not self._alive(call.call_id, live):
             _logger.info("call %s ended while the bridge was not listening", call.call_id)

@@ -24,6 +24,8 @@ class Settings:
     outbound_caller_id: str = ""
     default_step_timeout: int = 20
     ring_seconds: int = 5
+    dial_poll_seconds: float = 0.5
+    click_to_dial_ring_seconds: int = 30
     http_timeout: float = 10.0
     max_backoff: float = 30.0
     give_up_after: float = 900.0
@@ -66,6 +68,11 @@ def load_settings(argv=None, environ=None):
                         help="the number customers see on click-to-dial calls when Odoo gives none")
     parser.add_argument("--ring-seconds", type=int, default=int(env.get("BRIDGE_RING_SECONDS", "5")),
                         help="the length of one ring, for route steps Odoo gives in rings without seconds")
+    parser.add_argument("--dial-poll-seconds", type=float, default=float(env.get("BRIDGE_DIAL_POLL_SECONDS", "0.5")),
+                        help="how often Odoo is asked for click-to-dial calls to place")
+    parser.add_argument("--click-to-dial-ring-seconds", type=int,
+                        default=int(env.get("BRIDGE_CLICK_TO_DIAL_RING_SECONDS", "30")),
+                        help="how long the user's own phone rings for a click-to-dial call")
     parser.add_argument("--max-backoff", type=float, default=float(env.get("BRIDGE_MAX_BACKOFF", "30")))
     parser.add_argument("--give-up-after", type=float, default=float(env.get("BRIDGE_GIVE_UP_AFTER", "900")),
                         help="seconds an event may keep failing while Odoo works before it is dead-lettered; 0: never")
@@ -86,6 +93,8 @@ def load_settings(argv=None, environ=None):
         voicemail_prompt=args.voicemail_prompt,
         outbound_caller_id=args.caller_id,
         ring_seconds=max(args.ring_seconds, 1),
+        dial_poll_seconds=min(max(args.dial_poll_seconds, 0.1), 10.0),
+        click_to_dial_ring_seconds=max(args.click_to_dial_ring_seconds, 1),
         max_backoff=args.max_backoff,
         give_up_after=args.give_up_after,
         log_level=args.log_level.upper(),

@@ -1,4 +1,4 @@
-"""Odoo's side of the wire: post call events, ask where to route a call.
+"""Odoo's side of the wire: post call events, ask where to route a call, take dial orders.
 
 Delivery is strictly in spool order: the head event is retried with back-off
 until Odoo takes it (2xx) or refuses it for good (4xx -> dead letter); only
@@ -83,6 +83,39 @@ class OdooClient:
             _logger.warning("route answer for call %s is not JSON", call_id)
             return None
         return plan if isinstance(plan, dict) else None
+
+    def claim_dial_orders(self, ari_connected, asterisk_version):
+        """The click-to-dial calls to place now (``/telephony/v1/dial_orders/claim``), saying how the bridge is;
+        None when Odoo did not answer with orders."""
+        try:
+            response = self.session.post(
+                f"{self.base_url}/telephony/v1/dial_orders/claim",
+                json={"ari_connected": ari_connected, "asterisk_version": asterisk_version}, timeout=self.timeout,
+            )
+        except requests.RequestException as error:
+            _logger.debug("dial orders not claimed: %s", type(error).__name__)
+            return None
+        if response.status_code != 200:
+            _logger.warning("dial orders claim answered HTTP %s: %s", response.status_code, response.text[:200])
+            return None
+        try:
+            orders = response.json()["orders"]
+        except (ValueError, KeyError, TypeError):
+            _logger.warning("dial orders claim answered something that is not a list of orders")
+            return None
+        return orders if isinstance(orders, list) else None
+
+    def report_dial_failure(self, call_id, error):
+        """Tell Odoo a claimed order could not be placed; True when Odoo took it (it gives the call back)."""
+        try:
+            response = self.session.post(f"{self.base_url}/telephony/v1/dial_orders/failed",
+                                         json={"call_id": call_id, "error": error}, timeout=self.timeout)
+        except requests.RequestException as exc:
+            _logger.warning("the failure of dial order %s was not reported: %s", call_id, type(exc).__name__)
+            return False
+        if response.status_code != 200:
+            _logger.warning("the failure of dial order %s was answered HTTP %s", call_id, response.status_code)
+        return response.status_code == 200
 
 
 class Deliverer:

@@ -3,10 +3,9 @@
 import asyncio
 import logging
 import random
-import uuid
 
 from .engine import AriError
-from .scenarios import ScenarioError
+from .scenarios import PRESETS, ScenarioError
 
 _logger = logging.getLogger(__name__)
 
@@ -40,16 +39,16 @@ async def run_demo(server, numbers, extensions, interval=8.0, seed=None):
     while True:
         spec = demo_spec(rng, numbers, extensions)
         try:
-            scenario = engine.start_scenario(spec)
-            if scenario.direction == "outbound":
-                # Nobody clicked "dial" in Odoo: place the click-to-dial the way Odoo would.
-                engine.originate({
-                    "endpoint": f"Local/{spec['extension']}@agents", "app": engine.default_app,
-                    "appArgs": f"clicktodial-agent,{spec['caller_number']}",
-                    "channelId": f"odoo-c2d-{uuid.uuid4().hex}",
-                    "callerId": spec["caller_number"], "timeout": 30,
-                })
-            _logger.info("demo call %s: %s %s", scenario.id, spec["preset"], spec["caller_number"])
+            if PRESETS[spec["preset"]].get("direction") == "outbound":
+                # Outbound calls are the demo users' own clicks on Call (Odoo orders them from the bridge):
+                # one cast waits for the next click, its phones played as this preset.
+                if not engine.pending_outbound:
+                    engine.start_scenario(spec)
+                    _logger.info("demo: the next click-to-dial is played as %s to %s", spec["preset"],
+                                 spec["caller_number"])
+            else:
+                scenario = engine.start_scenario(spec)
+                _logger.info("demo call %s: %s %s", scenario.id, spec["preset"], spec["caller_number"])
         except (AriError, ScenarioError) as error:
             _logger.warning("demo call not started: %s", error)
         await asyncio.sleep(interval * rng.uniform(0.6, 1.4))

@@ -2,7 +2,7 @@
 
 A scenario is started through the control API (``POST /sim/calls``). Inbound
 scenarios put a caller on the line at once; outbound ones wait for the app to
-originate the agent with ``appArgs=clicktodial-agent,<number>`` (as Odoo does)
+originate the agent with ``appArgs=clicktodial-agent`` (as the bridge does)
 and then play the agent's and the customer's phones. All times are seconds and
 may be fractional.
 """

@@ -5,20 +5,14 @@
 SIM_PORT="${CALLS_SIM_PORT:-8088}"
 DEMO_NUMBERS="+48221234567,+48601234567,+81312345678,+81662345678,+48500600700,+48123456789,+81909998888"
 
-# Point the demo company at the PBX and give the demo line a fresh token.
+# Give the demo line a fresh token (the bridge, which alone talks to the PBX, connects with it).
 configure_demo_line() {
-    local token="$1" ari_url="$2" ari_password="$3"
-    CALLS_DEMO_TOKEN="$token" CALLS_SIM_URL="$ari_url" CALLS_ARI_PASSWORD="$ari_password" \
+    local token="$1"
+    CALLS_DEMO_TOKEN="$token" \
         odoo shell --data-dir="$DATA_DIR" -d "$DB" --no-http --log-level=warn >"$RUN_DIR/configure.log" 2>&1 <<'PY' \
         || die "the demo line could not be configured: see $RUN_DIR/configure.log."
 import os
 company = env.ref("base.main_company")
-company.write({
-    "telephony_ari_url": os.environ["CALLS_SIM_URL"],
-    "telephony_ari_user": "odoo",
-    "telephony_ari_password": os.environ["CALLS_ARI_PASSWORD"],
-    "telephony_ari_app": "odoo",
-})
 Line = env["telephony.line"]
 line = Line.search([("company_id", "=", company.id)], limit=1) or Line.create({
     "name": "Demo line", "number": "+48 22 100 00 00", "company_id": company.id,
@@ -39,7 +33,7 @@ start_demo_pbx() {
         && die "port $SIM_PORT (the simulated PBX) is already taken: stop what runs there or set CALLS_SIM_PORT."
     local token
     token="$("$VENV/bin/python" -c 'import secrets; print(secrets.token_urlsafe(32))')"
-    configure_demo_line "$token" "http://127.0.0.1:$SIM_PORT" odoo
+    configure_demo_line "$token"
 
     # Known demo callers, and two numbers the CRM has never seen.
     local numbers="$DEMO_NUMBERS"
@@ -66,7 +60,7 @@ start_demo_asterisk() {
     ari_url="$(sed -n 's/^ARI_URL=//p' <<<"$settings")"
     ari_password="$(sed -n 's/^ARI_PASSWORD=//p' <<<"$settings")"
     token="$("$VENV/bin/python" -c 'import secrets; print(secrets.token_urlsafe(32))')"
-    configure_demo_line "$token" "$ari_url" "$ari_password"
+    configure_demo_line "$token"
     note "Asterisk runs on $ari_url (CLI: CALLS_ASTERISK_NAME=demo setup/asterisk.sh cli \"core show channels\")"
     local password_file="$RUN_DIR/ari-password"
     (umask 077 && printf '%s' "$ari_password" >"$password_file")

@@ -18,6 +18,8 @@ from ..tools.event_schema import (
 )
 
 _logger = logging.getLogger(__name__)
+# A claim carries the bridge's health, a failure one call id and a sentence: a few kilobytes at most.
+MAX_ORDER_BODY_BYTES = 4096
 
 
 def _error(status, message):
@@ -25,7 +27,8 @@ def _error(status, message):
 
 
 class TelephonyApi(http.Controller):
-    """The PBX bridge's way in: call events and routing questions, authenticated by a line's bearer token."""
+    """The PBX bridge's way in: call events, routing questions and dial orders, authenticated by a line's
+    bearer token."""
 
     def _line_from_token(self):
         header = request.httprequest.headers.get("Authorization", "")
@@ -101,14 +104,9 @@ class TelephonyApi(http.Controller):
         return request.make_json_response({"results": results})
 
     def _lifecycle(self, line):
-        # Superuser: the caller is a PBX line authenticated by its token, not a user; the lifecycle writes calls
-        # through crm.call's phone-system methods only (see TelephonyCallLifecycle).
-        # In the company's language: what the PBX creates (lead names, activities, messages) is read by its people.
-        context = dict(request.env.context, allowed_company_ids=[line.company_id.id])
-        # sudo: no user is logged in; the line authenticated by its token names its company
-        context["lang"] = line.sudo().company_id.partner_id.lang or context.get("lang")
-        env = request.env(user=SUPERUSER_ID, context=context)
-        return env["telephony.call.lifecycle"]
+        # The lifecycle writes calls through crm.call's phone-system methods only (see TelephonyCallLifecycle);
+        # what the PBX creates (lead names, activities, messages) is in the company's language.
+        return self._phone_system_env(line)["telephony.call.lifecycle"]
 
     # Not read-only: the decision is kept for the call's events (telephony.route.decision).
     @http.route("/telephony/v1/route", type="http", auth="none", methods=["GET"], csrf=False, save_session=False,
@@ -131,3 +129,62 @@ class TelephonyApi(http.Controller):
         env = request.env(user=SUPERUSER_ID, context=context)
         plan = env["telephony.router"]._route(line, from_number, to_number, call_ref=call_id and call_id.strip())
         return request.make_json_response(plan)
+
+    @http.route("/telephony/v1/dial_orders/claim", type="http", auth="none", methods=["POST"], csrf=False,
+                save_session=False, readonly=False)
+    def claim_dial_orders(self):
+        """The click-to-dial calls the bridge should place now, each handed to one bridge only; the bridge says
+        how it is with each claim (see the README for the schema)."""
+        line = self._line_from_token()
+        if not line:
+            return self._unauthorized()
+        body = self._small_json_object()
+        if body is None:
+            return _error(400, "the body must be a JSON object")
+        env = self._phone_system_env(line)
+        line = line.with_env(env)
+        line._note_bridge_health(body.get("ari_connected") is True, body.get("asterisk_version"))
+        return request.make_json_response({"orders": env["telephony.dial.order"]._claim(line)})
+
+    @http.route("/telephony/v1/dial_orders/failed", type="http", auth="none", methods=["POST"], csrf=False,
+                save_session=False, readonly=False)
+    def dial_order_failed(self):
+        """The bridge could not place a call it claimed: Odoo gives the call back and tells its user."""
+        line = self._line_from_token()
+        if not line:
+            return self._unauthorized()
+        body = self._small_json_object()
+        call_id = body and body.get("call_id")
+        error = body and body.get("error")
+        if not isinstance(call_id, str) or not call_id or len(call_id) > MAX_ID_LENGTH or has_control(call_id):
+            return _error(400, "field call_id must be the id of a claimed order")
+        if not isinstance(error, str) or not error.strip():
+            return _error(400, "field error must say what went wrong")
+        env = self._phone_system_env(line)
+        if not env["telephony.dial.order"]._report_failure(line.with_env(env), call_id, error.strip()[:300]):
+            return _error(404, "this line claimed no such order")
+        return request.make_json_response({"call_id": call_id})
+
+    def _small_json_object(self):
+        """The body as a JSON object when it is one of at most a few kilobytes, else None; no body is {}."""
+        length = request.httprequest.content_length
+        if length is not None and length > MAX_ORDER_BODY_BYTES:
+            return None
+        raw = request.httprequest.get_data(cache=False)
+        if not raw.strip():
+            return {}
+        if len(raw) > MAX_ORDER_BODY_BYTES:
+            return None
+        try:
+            body = decode_json(raw)
+        except (UnicodeDecodeError, ValueError, RecursionError):
+            return None
+        return body if isinstance(body, dict) else None
+
+    def _phone_system_env(self, line):
+        # Superuser: the caller is the bridge of a line authenticated by its token, not a user; dial orders are
+        # handed out for that line's company only. In the company's language: the users read what is said.
+        context = dict(request.env.context, allowed_company_ids=[line.company_id.id])
+        # sudo: no user is logged in; the line authenticated by its token names its company
+        context["lang"] = line.sudo().company_id.partner_id.lang or context.get("lang")
+        return request.env(user=SUPERUSER_ID, context=context)

@@ -5,14 +5,15 @@ from . import crm_call_appointment_dialer_mixin
 from . import crm_call_telephony_demo_mixin
 from . import (
     crm_call,
+    crm_call_alarm_manager,
     crm_call_result,
     crm_lead,
-    res_company,
     res_config_settings,
     res_partner,
     res_users,
     telephony_call_event,
     telephony_call_lifecycle,
+    telephony_dial_order,
     telephony_line,
     telephony_queue,
     telephony_queue_member,

@@ -6,8 +6,6 @@ from odoo.addons.call_logging.tools.call_duration import format_duration
 from odoo.addons.call_logging.tools.phone_normalize import dialable, to_e164
 from odoo.exceptions import AccessError, UserError
 
-from ..tools.ari_client import AriError
-
 WRAP_UP_FIELDS = ("description", "result_id", "result_note", "goal_status", "additional_info", "inbound_reason")
 POPUP_LIST_LIMIT = 5
 # Why an outbound call never connected, in the words of the user who placed it (see tools.call_state.END_REASONS).
@@ -21,6 +19,7 @@ END_REASONS = [
     ("customer_failed", "The call to the customer failed"),
     ("customer_cancelled", "You hung up before the customer answered"),
     ("ended_by_user", "You ended the call before it was connected"),
+    ("pbx_failed", "The PBX could not place the call"),
 ]
 
 
@@ -177,9 +176,10 @@ class CrmCallTelephonyMixin(models.AbstractModel):
         """Click-to-dial: the PBX rings the user's own extension, then ``number``.
 
         The call is logged first as the user's ringing outbound call (a ``scheduled`` call of the user's,
-        when given, is the one that rings); the bridge then reports its events under the same PBX call id:
-        the answer starts its timer, a hangup before any answer ends it as not connected. The customer is
-        shown the number of the company's line (its first line with a number) as caller ID. Without a
+        when given, is the one that rings), with a dial order that the bridge of one of the company's lines
+        takes and places (``telephony.dial.order``); the bridge then reports its events under the call's PBX
+        id: the answer starts its timer, a hangup before any answer ends it as not connected. The customer
+        is shown the number of the company's line (its first line with a number) as caller ID. Without a
         number, ask for one.
 
         Not callable over RPC: the dial buttons, the ask-number wizard and the appointment dialler call it
@@ -200,16 +200,16 @@ class CrmCallTelephonyMixin(models.AbstractModel):
         if not dialled:
             raise UserError(_("“%s” is not a phone number that can be dialled.", number[:40]))
         number = number.strip()
-        client = company._telephony_ari_client()
+        lines = self.env["telephony.line"].search([("company_id", "=", company.id)])
+        if not lines._bridge_connected():
+            raise UserError(_("No PBX bridge is connected to %(company)s: start the bridge of one of its phone "
+                              "lines (Settings > Telephony > Test Connection tells which).", company=company.name))
         if not (partner or lead):
             who = self.identify_number(number, company_id=company.id)
             partner = self.env["res.partner"].browse(who["partner_id"])
             lead = self.env["crm.lead"].browse(who["lead_id"])
-        line = self.env["telephony.line"].search([("company_id", "=", company.id), ("number", "!=", False)], limit=1)
+        line = lines.filtered("number")[:1]
         line_number = to_e164(line.number, company.country_id.code) if line else False
-        channel_id = "odoo-c2d-" + uuid.uuid4().hex
-        # The bridge's events for this channel wait on this lock until the call below is committed.
-        self.env["telephony.call.lifecycle"]._lock_call(company.id, channel_id)
         now = fields.Datetime.now()
         # A ringing call is the phone system's, and this one rings through the PBX: it is written with
         # _telephony_create/_telephony_write, the user's own rights being checked on the call just below.
@@ -222,13 +222,14 @@ class CrmCallTelephonyMixin(models.AbstractModel):
             "phone": number,
             "partner_id": partner.id,
             "lead_id": lead.id,
-            "external_ref": channel_id,
+            "external_ref": "odoo-c2d-" + uuid.uuid4().hex,
             "telephony_line_id": line.id,
             "company_id": company.id,
         }
+        before = None
         if scheduled:
             scheduled.check_access("write")
-            before = {"state": scheduled.state, "start": scheduled.start, "user_id": scheduled.user_id.id}
+            before = {"start": scheduled.start, "user_id": scheduled.user_id.id}
             # sudo: the phone system's write, on a call the user may write (checked just above)
             call = scheduled.sudo()
             call._telephony_write(vals)
@@ -236,24 +237,7 @@ class CrmCallTelephonyMixin(models.AbstractModel):
             # sudo: the phone system's creation; the user's right to create this call is checked just below
             call = self.sudo()._telephony_create(vals)
             self.browse(call.id).check_access("create")
-        try:
-            client.originate(
-                endpoint=company._telephony_agent_endpoint(user.telephony_extension),
-                app=company.telephony_ari_app or "odoo",
-                # The bridge presents the third argument, the line's number, to the customer as caller ID.
-                app_args=",".join(["clicktodial-agent", dialled, *([line_number] if line_number else [])]),
-                channel_id=channel_id,
-                caller_id=dialled,
-            )
-        except AriError as exc:
-            if scheduled:
-                # Only the phone system takes a call out of ringing; this one never rang: it is scheduled again.
-                call._telephony_write(
-                    {**before, "telephony_dialled_at": False, "external_ref": False, "telephony_line_id": False})
-            else:
-                # Only the phone system deletes a call still going on; this one never rang.
-                call._telephony_unlink()
-            raise UserError(_("The PBX could not place the call: %s", exc))
+        self.env["telephony.dial.order"]._place(call, user.telephony_extension, dialled, line_number, before)
         return call._action_open_form()
 
     def telephony_popup_data(self):

@@ -1,18 +1,13 @@
 from odoo import _, api, fields, models
 
-from ..tools.ari_client import AriError
-
 
 class ResConfigSettings(models.TransientModel):
-    """Settings > Telephony: the PBX connection, the lines and the users' extensions."""
+    """Settings > Telephony: the lines and their bridges, the users' extensions.
+
+    The PBX itself is configured in one place, the bridge that runs beside it: Odoo never talks to it."""
 
     _inherit = "res.config.settings"
 
-    telephony_ari_url = fields.Char(related="company_id.telephony_ari_url", readonly=False)
-    telephony_ari_user = fields.Char(related="company_id.telephony_ari_user", readonly=False)
-    telephony_ari_password = fields.Char(related="company_id.telephony_ari_password", readonly=False)
-    telephony_ari_app = fields.Char(related="company_id.telephony_ari_app", readonly=False)
-    telephony_agent_endpoint = fields.Char(related="company_id.telephony_agent_endpoint", readonly=False)
     telephony_line_count = fields.Integer(compute="_compute_telephony_line_count")
 
     @api.depends("company_id")
@@ -23,20 +18,22 @@ class ResConfigSettings(models.TransientModel):
             )
 
     def action_telephony_test_connection(self):
-        """Save the settings as typed, ask the PBX for its version and say plainly how it went.
+        """Save the settings as typed and say plainly how each line's bridge is: running, connected to which
+        Asterisk, or not heard from. The bridges report it themselves, twice a second, to the lines' endpoint.
 
         The settings are kept whatever the answer (the button saves them, so no save dialog comes first)."""
         self.ensure_one()
         self.execute()
-        try:
-            info = self.company_id._telephony_ari_client().asterisk_info()
-        except AriError as exc:
+        lines = self.env["telephony.line"].search([("company_id", "=", self.company_id.id)])
+        if not lines:
             return self._telephony_notification(
-                _("PBX not reached"), _("The PBX could not be reached: %s", exc), "danger", sticky=True
-            )
-        system = info.get("system") or {}
-        version = system.get("version") or _("unknown version")
-        return self._telephony_notification(_("PBX reached"), _("The PBX answered: Asterisk %s.", version), "success")
+                _("No phone line"), _("No phone line is set up: add one in Manage Lines and start its bridge with "
+                                      "the line's token."), "danger", sticky=True)
+        statuses = [line._bridge_status() for line in lines]
+        message = " ".join(sentence for sentence, _ok in statuses)
+        if any(ok for _sentence, ok in statuses):
+            return self._telephony_notification(_("PBX reached"), message, "success")
+        return self._telephony_notification(_("PBX not reached"), message, "danger", sticky=True)
 
     def _telephony_notification(self, title, message, kind, sticky=False):
         return {

@@ -1,6 +1,7 @@
 import hashlib
 import hmac
 import secrets
+from datetime import timedelta
 
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, ValidationError
@@ -11,6 +12,10 @@ TOKEN_BYTES = 32
 # What any token must have at least: the generated ones have 43.
 MIN_TOKEN_LENGTH = 32
 TELEPHONY_ADMIN_GROUP = "call_telephony_bridge.group_telephony_admin"
+# A bridge asks for dial orders twice a second and says how it is at least this often (see _note_bridge_health);
+# one not heard from for BRIDGE_SILENT_AFTER is taken for stopped.
+BRIDGE_HEALTH_EVERY = timedelta(seconds=20)
+BRIDGE_SILENT_AFTER = timedelta(seconds=60)
 
 
 def hash_token(token):
@@ -112,6 +117,10 @@ class TelephonyLine(models.Model):
         help="Users who are already on a call (in progress, on hold, or one they dialled still ringing) are not rung.",
     )
     routing_warning = fields.Text(compute="_compute_routing_warning", string="Routing Problems")
+    # What the line's bridge last said of itself (see _note_bridge_health).
+    bridge_seen_at = fields.Datetime(string="Bridge Last Heard", readonly=True, copy=False)
+    bridge_ari_connected = fields.Boolean(string="Bridge Connected to the PBX", readonly=True, copy=False)
+    bridge_asterisk_version = fields.Char(string="Asterisk Version", readonly=True, copy=False)
     call_count = fields.Integer(compute="_compute_call_count")
 
     _sql_constraints = [
@@ -196,6 +205,39 @@ class TelephonyLine(models.Model):
         if line and hmac.compare_digest(line.token_hash, digest):
             return line
         return self.browse()
+
+    def _note_bridge_health(self, ari_connected, asterisk_version):
+        """Keep what the line's bridge says of itself with each claim of dial orders: whether it follows the
+        PBX, and the PBX's version. Written when it changed and every BRIDGE_HEALTH_EVERY, not twice a second."""
+        self.ensure_one()
+        now = fields.Datetime.now()
+        values = {
+            "bridge_ari_connected": bool(ari_connected),
+            "bridge_asterisk_version": asterisk_version[:40] if isinstance(asterisk_version, str) else False,
+        }
+        changed = any(self[name] != value for name, value in values.items())
+        if changed or not self.bridge_seen_at or self.bridge_seen_at <= now - BRIDGE_HEALTH_EVERY:
+            self.write({**values, "bridge_seen_at": now})
+
+    def _bridge_connected(self):
+        """True when the bridge of one of these lines is running and follows its PBX: it can place calls."""
+        since = fields.Datetime.now() - BRIDGE_SILENT_AFTER
+        return any(line.bridge_ari_connected and line.bridge_seen_at and line.bridge_seen_at > since for line in self)
+
+    def _bridge_status(self):
+        """How this line's bridge is, in one sentence for its administrator; and whether it can place calls."""
+        self.ensure_one()
+        if not self.bridge_seen_at:
+            return _("%s: no bridge has been heard from; start it with the line's token.", self.name), False
+        seconds = int((fields.Datetime.now() - self.bridge_seen_at).total_seconds())
+        if seconds >= BRIDGE_SILENT_AFTER.total_seconds():
+            return _("%(line)s: the bridge has not been heard from for %(seconds)s seconds; is it running?",
+                     line=self.name, seconds=seconds), False
+        if not self.bridge_ari_connected:
+            return _("%(line)s: the bridge is running but cannot reach the PBX (Asterisk's ARI); see its log.",
+                     line=self.name), False
+        return _("%(line)s: the bridge is running and connected to Asterisk %(version)s.",
+                 line=self.name, version=self.bridge_asterisk_version or _("of unknown version")), True
 
     def _is_exception_number(self, number):
         """True when calls with ``number`` must leave no trace in the CRM."""

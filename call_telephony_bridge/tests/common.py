@@ -1,4 +1,5 @@
 import json
+import time
 import uuid
 from datetime import UTC, datetime, timedelta
 
@@ -39,6 +40,36 @@ def setup_telephony_world(env):
         "user_id": world["agent"].id,
     })
     return world
+
+
+class TelephonyWorldMixin:
+    """For test classes: the telephony world of ``setup_telephony_world`` on the class, as ``line``, ``agent``
+    (extension 201), ``colleague`` (202) and ``partner`` (Anna Kowalska, the agent's customer)."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        world = setup_telephony_world(cls.env)
+        cls.line, cls.agent, cls.colleague, cls.partner = (
+            world["line"], world["agent"], world["colleague"], world["partner"])
+
+
+def connect_bridge(line, version="22.10.1"):
+    """The line's bridge has just said it follows its Asterisk, as it does with each claim of dial orders."""
+    line.sudo()._note_bridge_health(True, version)
+
+
+def wait_for_bridge_health(case, line, timeout=20):
+    """Wait until the real bridge of ``case`` said over HTTP that it follows its PBX (its first claims)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        # The server's requests share the test's connection: read only between them.
+        with case.registry.test_lock:
+            line.invalidate_recordset()
+            if line._bridge_connected():
+                return
+        time.sleep(0.2)
+    case.fail("the bridge never said it follows its PBX:\n" + case.bridge.output()[-3000:])
 
 
 class EventPoster:

@@ -7,7 +7,7 @@ import requests
 from odoo import fields
 from odoo.tests import HttpCase, tagged
 
-from .common import LINE_TOKEN, setup_telephony_world
+from .common import LINE_TOKEN, TelephonyWorldMixin, wait_for_bridge_health
 from .pbx_processes import ARI_PASSWORD, ARI_USER, components_available, start_pbx_for
 
 CALL_TIMEOUT = 30
@@ -15,19 +15,13 @@ CALL_TIMEOUT = 30
 
 @tagged("post_install", "-at_install")
 @unittest.skipUnless(components_available(), "the simulated PBX and the bridge are not in the repository")
-class TestAppointmentDialing(HttpCase):
+class TestAppointmentDialing(TelephonyWorldMixin, HttpCase):
     """Automatic phone appointments dialled through the real simulated PBX and the real bridge."""
 
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        world = setup_telephony_world(cls.env)
-        cls.agent, cls.partner = world["agent"], world["partner"]
         start_pbx_for(cls, LINE_TOKEN)
-        cls.env.company.write({
-            "telephony_ari_url": cls.ari_url, "telephony_ari_user": ARI_USER,
-            "telephony_ari_password": ARI_PASSWORD, "telephony_ari_app": "odoo",
-        })
         cls.presence = cls.env["bus.presence"].create({"user_id": cls.agent.id, "status": "online"})
 
     # ------------------------------------------------------------------
@@ -47,6 +41,7 @@ class TestAppointmentDialing(HttpCase):
 
     def book(self, minutes=10, retry=5):
         """The agent books an automatic appointment with Anna, its window opening in a minute."""
+        self.wait_for_bridge()
         start = fields.Datetime.now().replace(microsecond=0) + timedelta(minutes=1)
         appointment = self.env["crm.call"].with_user(self.agent).create({
             "is_appointment": True, "dial_mode": "automatic", "retry_interval_minutes": retry,
@@ -65,6 +60,18 @@ class TestAppointmentDialing(HttpCase):
         while not self.sim("GET", "/sim/status").get("subscribers"):
             self.assertLess(time.monotonic(), deadline, "the bridge never connected:\n" + self.bridge.output())
             time.sleep(0.2)
+        wait_for_bridge_health(self, self.line)
+
+    def placed(self, call):
+        """The agent's channel of ``call`` once the bridge has claimed its dial order and rung her phone."""
+        deadline = time.monotonic() + 15
+        while time.monotonic() < deadline:
+            response = requests.get(f"{self.ari_url}/ari/channels/{call.external_ref}",
+                                    auth=(ARI_USER, ARI_PASSWORD), timeout=5)
+            if response.ok:
+                return response.json()
+            time.sleep(0.2)
+        self.fail(f"the bridge never placed {call.external_ref}\n{self.bridge.output()[-3000:]}")
 
     def wait_until_done(self, call):
         deadline = time.monotonic() + CALL_TIMEOUT
@@ -93,7 +100,7 @@ class TestAppointmentDialing(HttpCase):
                          ("outbound", self.agent, self.partner))
         self.assertTrue(attempt.external_ref.startswith("odoo-c2d-"), "dialled the way click-to-dial does")
         ended = self.sim("GET", f"/sim/calls/{scenario}?wait={CALL_TIMEOUT}")
-        self.assertTrue(ended["done"], ended)
+        self.assertTrue(ended["done"], f"{ended}\n{self.bridge.output()[-3000:]}")
         self.wait_until_done(attempt)
 
         with self.registry.test_lock:
@@ -131,7 +138,7 @@ class TestAppointmentDialing(HttpCase):
         self.tick(appointment.start + timedelta(minutes=2))
         attempt = appointment.appointment_attempt_ids
         self.assertEqual(len(attempt), 1, "free and logged in: dialled at the next run")
-        channel = self.sim("GET", f"/ari/channels/{attempt.external_ref}")
+        channel = self.placed(attempt)
         self.assertIn("201", channel["name"], "the PBX rings the agent's extension")
 
     def test_unreached_window_ends_missed_by_us_with_an_activity(self):

@@ -9,7 +9,7 @@ from odoo.exceptions import UserError
 from odoo.tests import HttpCase, new_test_user, tagged
 from odoo.tests.common import JsonRpcException
 
-from .common import CUSTOMER_NUMBER, LINE_TOKEN, EventPoster, setup_telephony_world
+from .common import CUSTOMER_NUMBER, LINE_TOKEN, EventPoster, TelephonyWorldMixin, connect_bridge
 
 WAV = b"RIFF\x24\x00\x00\x00WAVEfmt \x10\x00\x00\x00\x01\x00\x01\x00\x40\x1f\x00\x00\x80\x3e\x00\x00\x02\x00\x10\x00" \
       b"data\x00\x00\x00\x00"
@@ -17,14 +17,12 @@ NEXT_PBX_CALL_ID = "1795545084.2"
 
 
 @tagged("post_install", "-at_install")
-class TestAttacksOverHttp(HttpCase):
+class TestAttacksOverHttp(TelephonyWorldMixin, HttpCase):
     """Mallory is a salesperson of another team; Agnieszka (extension 201) looks after Anna Kowalska."""
 
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        world = setup_telephony_world(cls.env)
-        cls.line, cls.agent, cls.partner = world["line"], world["agent"], world["partner"]
         cls.agent.password = "agent201"
         cls.mallory = new_test_user(cls.env, "mallory", groups="sales_team.group_sale_salesman", name="Mallory")
         cls.boss = new_test_user(cls.env, "salesboss", groups="sales_team.group_sale_manager", name="Sales Boss")
@@ -200,6 +198,10 @@ class TestAttacksOverHttp(HttpCase):
             ("crm.call", "_write_system_fields", [[self.agents_call.id], {"reschedule_count": 0}]),
             ("crm.call", "_write_from_action", [[self.agents_call.id], {"hold_started_at": False}]),
             ("crm.call", "_write_wrap_up", [[self.agents_call.id], {"result_note": "x"}]),
+            ("telephony.dial.order", "_claim", [self.line.id]),
+            ("telephony.dial.order", "_report_failure", [self.line.id, "odoo-c2d-x", "no"]),
+            ("telephony.dial.order", "search_read", [[]]),
+            ("telephony.line", "_note_bridge_health", [[self.line.id], True, "22"]),
         ):
             self.assertRefused(model, method, *args, error="")
         for model, method in (("telephony.call.lifecycle", "receive"), ("telephony.call.lifecycle", "lock_call"),
@@ -249,13 +251,66 @@ class TestAttacksOverHttp(HttpCase):
             self.assertRefused("crm.call", "action_save_wrap_up", [call.id], values, error="UserError")
 
     def test_click_to_dial_sends_only_a_phone_number_to_the_pbx(self):
-        self.env.company.telephony_ari_url = "http://127.0.0.1:9"
+        connect_bridge(self.line)
         Call = self.env["crm.call"].with_user(self.agent)
         for number in ("123@from-internal/n", "601234567@pstn-out", "601,234,567,1@x", "1" * 5000,
                        "Local/100@agents", "100"):
             with self.assertRaises(UserError):
                 Call._telephony_dial(number)
         self.assertFalse(self.env["crm.call"].search([("external_ref", "like", "odoo-c2d-%")]))
+
+    # ------------------------------------------------------------------ dial orders
+    def dial_anna(self):
+        connect_bridge(self.line)
+        action = self.partner.with_user(self.agent).action_telephony_dial()
+        return self.env["crm.call"].browse(action["res_id"])
+
+    def post_orders(self, path, body=None, token=LINE_TOKEN, raw=None):
+        headers = {"Content-Type": "application/json"}
+        if token:
+            headers["Authorization"] = f"Bearer {token}"
+        data = raw if raw is not None else json.dumps(body if body is not None else {})
+        return self.url_open(f"/telephony/v1/dial_orders/{path}", data=data, headers=headers)
+
+    def test_dial_orders_go_only_to_the_bridge_of_a_line_of_their_company(self):
+        call = self.dial_anna()
+        self.authenticate("mallory", "mallory")  # a salesperson's session is no bridge
+        for token in (None, "", "line-token-for-tests-0123456789abcdeX", LINE_TOKEN[:-1]):
+            response = self.post_orders("claim", token=token)
+            self.assertEqual(response.status_code, 401, token)
+        self.assertEqual(self.post_orders("failed", {"call_id": call.external_ref, "error": "x"}, token=None)
+                         .status_code, 401)
+        elsewhere = self.env["res.company"].create({"name": "Calls Gdańsk"})
+        other_line = self.env["telephony.line"].create({"name": "Gdańsk line", "company_id": elsewhere.id})
+        other_line._set_token("gdansk-line-token-0123456789abcdefgh")
+        response = self.post_orders("claim", token="gdansk-line-token-0123456789abcdefgh")
+        self.assertEqual(response.json(), {"orders": []}, "another company's bridge gets none of ours")
+        response = self.post_orders("failed", {"call_id": call.external_ref, "error": "gone"},
+                                    token="gdansk-line-token-0123456789abcdefgh")
+        self.assertEqual(response.status_code, 404, "nor can it give our call back")
+        call.invalidate_recordset()
+        self.assertEqual(call.state, "ringing")
+        self.assertEqual([order["call_id"] for order in self.post_orders("claim").json()["orders"]],
+                         [call.external_ref])
+
+    def test_odd_dial_order_requests_get_a_clear_error_and_change_nothing(self):
+        call = self.dial_anna()
+        for raw in ("[1, 2]", "not json", '"text"', "{" * 5000, json.dumps({"x": "y" * 5000})):
+            response = self.post_orders("claim", raw=raw)
+            self.assertEqual((response.status_code, response.json()["error"]), (400, "the body must be a JSON object"))
+        for body in ({}, {"call_id": call.external_ref}, {"call_id": call.external_ref, "error": "  "},
+                     {"call_id": 5, "error": "x"}, {"call_id": "a\nb", "error": "x"},
+                     {"call_id": call.external_ref, "error": ["x"]}):
+            self.assertEqual(self.post_orders("failed", body).status_code, 400, body)
+        self.assertEqual(self.post_orders("failed", {"call_id": call.external_ref, "error": "x"}).status_code, 404,
+                         "an order nobody claimed cannot fail")
+        call.invalidate_recordset()
+        self.assertEqual(call.state, "ringing")
+        self.assertEqual(len(self.post_orders("claim", {"ari_connected": "yes", "asterisk_version": 22}).json()
+                             ["orders"]), 1)
+        self.line.invalidate_recordset()
+        self.assertFalse(self.line.bridge_ari_connected, "only true is true")
+        self.assertFalse(self.line.bridge_asterisk_version)
 
     def test_full_width_numbers_of_the_exception_list_leave_no_trace(self):
         self.line.exception_numbers = "\uff0b\uff14\uff18\u3000\uff12\uff12\u3000\uff11\uff12\uff13\u3000" \

@@ -8,30 +8,27 @@ from odoo.addons.bus.models.bus import channel_with_db, dispatch, hashable
 from odoo.addons.bus.websocket import WebsocketConnectionHandler
 from odoo.tests import HttpCase, tagged
 
-from .ari_recorder import AriRecorder
-from .common import EventPoster, setup_telephony_world
+from .common import EventPoster, TelephonyWorldMixin, connect_bridge
 
 CUSTOMER_E164 = "+48221234567"
 LINE_E164 = "+48221000000"
 
 
 @tagged("post_install", "-at_install")
-class TestClickToDialLifecycle(HttpCase):
+class TestClickToDialLifecycle(TelephonyWorldMixin, HttpCase):
     """Agnieszka (extension 201) dials Anna Kowalska from her contact: her own phone rings, then Anna's.
 
-    The PBX's events come over the real events endpoint under the channel id Odoo gave the PBX,
-    as the bridge posts them."""
+    What Odoo asks of the PBX is the dial order it leaves the bridge; the PBX's events come over the real
+    events endpoint under the call's PBX id, as the bridge posts them."""
 
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        world = setup_telephony_world(cls.env)
-        cls.line, cls.agent, cls.partner = world["line"], world["agent"], world["partner"]
         cls.line.skip_busy_users = True
-        cls.ari = AriRecorder()
-        cls.addClassCleanup(cls.ari.stop)
-        cls.env.company.write({"telephony_ari_url": cls.ari.url, "telephony_ari_user": "odoo",
-                               "telephony_ari_password": "secret", "telephony_ari_app": "odoo"})
+
+    def setUp(self):
+        super().setUp()
+        connect_bridge(self.line)  # the line's bridge has just claimed orders: it follows its PBX
 
     # ------------------------------------------------------------------
     # Helpers
@@ -43,6 +40,9 @@ class TestClickToDialLifecycle(HttpCase):
         pbx = EventPoster(self, call_id=call.external_ref, direction="outbound")
         pbx.t0 = call.telephony_dialled_at
         return call, pbx
+
+    def order(self, call):
+        return self.env["telephony.dial.order"].sudo().search([("call_id", "=", call.id)])
 
     def is_busy(self, user):
         self.env.flush_all()  # the router reads the calls in SQL, as a new request would after the commit
@@ -64,11 +64,9 @@ class TestClickToDialLifecycle(HttpCase):
     # ------------------------------------------------------------------
     def test_dial_logs_a_ringing_call_and_shows_the_customer_the_line_number(self):
         call, _pbx = self.dial()
-        [originate] = self.ari.originates()[-1:]
-        self.assertEqual(originate["appArgs"], f"clicktodial-agent,{CUSTOMER_E164},{LINE_E164}",
-                         "the bridge presents the line's number to the customer")
-        self.assertEqual((originate["endpoint"], originate["channelId"], originate["callerId"]),
-                         ("Local/201@agents", call.external_ref, CUSTOMER_E164))
+        order = self.order(call)
+        self.assertEqual(order.caller_id, LINE_E164, "the bridge presents the line's number to the customer")
+        self.assertEqual((order.extension, order.call_ref, order.number), ("201", call.external_ref, CUSTOMER_E164))
         self.assertEqual((call.state, call.user_id, call.direction, call.telephony_line_id),
                          ("ringing", self.agent, "outbound", self.line))
         self.assertEqual((call.start, call.answered_at, call.duration), (call.telephony_dialled_at, False, 0),
@@ -76,9 +74,8 @@ class TestClickToDialLifecycle(HttpCase):
         self.assertTrue(self.is_busy(self.agent), "her phone is taken: the line does not ring her for another call")
 
         self.line.number = False
-        self.dial()
-        self.assertEqual(self.ari.originates()[-1]["appArgs"], f"clicktodial-agent,{CUSTOMER_E164}",
-                         "a line without a number: the PBX presents its own caller ID")
+        call, _pbx = self.dial()
+        self.assertFalse(self.order(call).caller_id, "a line without a number: the bridge presents its own caller ID")
 
     def test_the_timer_starts_when_the_customer_answers(self):
         call, pbx = self.dial()

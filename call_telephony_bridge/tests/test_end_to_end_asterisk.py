@@ -6,7 +6,7 @@ import wave
 
 from odoo.tests import HttpCase, tagged
 
-from .common import CUSTOMER_NUMBER, LINE_TOKEN, setup_telephony_world
+from .common import CUSTOMER_NUMBER, LINE_TOKEN, TelephonyWorldMixin, wait_for_bridge_health
 from .pbx_processes import asterisk_built, start_asterisk_for
 
 CALL_TIMEOUT = 40
@@ -15,20 +15,14 @@ LINE_DIGITS = "48221000000"
 
 @tagged("post_install", "-at_install")
 @unittest.skipUnless(asterisk_built(), "the real Asterisk is not built here (setup/asterisk.sh build)")
-class TestEndToEndAsterisk(HttpCase):
+class TestEndToEndAsterisk(TelephonyWorldMixin, HttpCase):
     """A real Asterisk 22, the real bridge and this Odoo: what Odoo records for each kind of call."""
 
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        world = setup_telephony_world(cls.env)
-        cls.agent, cls.partner, cls.line = world["agent"], world["partner"], world["line"]
         cls.line.default_extensions = "202"
         start_asterisk_for(cls, LINE_TOKEN)
-        cls.env.company.write({
-            "telephony_ari_url": cls.asterisk.url, "telephony_ari_user": "odoo",
-            "telephony_ari_password": cls.asterisk.password, "telephony_ari_app": "odoo",
-        })
         for extension in ("201", "202"):
             cls.asterisk.agent(extension)
 
@@ -76,6 +70,7 @@ class TestEndToEndAsterisk(HttpCase):
 
     def test_dial_when_my_own_phone_is_busy_ends_not_connected_at_once(self):
         self.asterisk.agent("201", mode="busy")
+        wait_for_bridge_health(self, self.line)
         with self.registry.test_lock:  # the bridge may still be posting the previous test's events
             action = self.partner.with_user(self.agent).action_telephony_dial()
         call = self.env["crm.call"].browse(action["res_id"])
@@ -85,6 +80,7 @@ class TestEndToEndAsterisk(HttpCase):
     def test_dial_the_customer_answers_and_the_talk_is_timed(self):
         self.asterisk.agent("201", ring=1, talk=5)
         self.asterisk.set_global("CUSTOMER_RING", "1")
+        wait_for_bridge_health(self, self.line)
         with self.registry.test_lock:  # the bridge may still be posting the previous test's events
             action = self.env["crm.call"].with_user(self.agent)._telephony_dial("+48 600 999 001")
         call = self.env["crm.call"].browse(action["res_id"])

@@ -6,7 +6,7 @@ import requests
 
 from odoo.tests import HttpCase, tagged
 
-from .common import LINE_TOKEN, setup_telephony_world
+from .common import LINE_TOKEN, TelephonyWorldMixin
 from .pbx_processes import ARI_PASSWORD, ARI_USER, components_available, start_pbx_for
 
 CALL_TIMEOUT = 30
@@ -14,15 +14,13 @@ CALL_TIMEOUT = 30
 
 @tagged("post_install", "-at_install")
 @unittest.skipUnless(components_available(), "the simulated PBX and the bridge are not in the repository")
-class TestEndToEndBridge(HttpCase):
+class TestEndToEndBridge(TelephonyWorldMixin, HttpCase):
     """The real simulated PBX and the real bridge, as subprocesses on loopback, play calls into this Odoo."""
 
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        world = setup_telephony_world(cls.env)
-        cls.agent, cls.partner = world["agent"], world["partner"]
-        world["line"].default_extensions = "201"
+        cls.line.default_extensions = "201"
         start_pbx_for(cls, LINE_TOKEN)
 
     def play(self, scenario):

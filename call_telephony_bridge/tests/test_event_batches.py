@@ -3,18 +3,12 @@ from unittest.mock import patch
 from odoo.tests import HttpCase, tagged
 
 from ..tools.event_schema import MAX_BATCH_EVENTS
-from .common import EventPoster, setup_telephony_world
+from .common import EventPoster, TelephonyWorldMixin
 
 
 @tagged("post_install", "-at_install")
-class TestEventBatches(HttpCase):
+class TestEventBatches(TelephonyWorldMixin, HttpCase):
     """A JSON array of events (the bridge's backlog) is applied in order, with one answer per event."""
-
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        world = setup_telephony_world(cls.env)
-        cls.line, cls.agent, cls.partner = world["line"], world["agent"], world["partner"]
 
     def statuses(self, answer):
         return [result["status"] for result in answer["results"]]

@@ -5,21 +5,15 @@ from odoo.exceptions import AccessError
 from odoo.tests import HttpCase, TransactionCase, tagged
 
 from ..tools.event_schema import parse_event
-from .common import EventPoster, setup_telephony_world
+from .common import EventPoster, TelephonyWorldMixin
 
 WAV = b"RIFF$\x00\x00\x00WAVEfmt \x10\x00\x00\x00\x01\x00\x01\x00@\x1f\x00\x00\x80>\x00\x00\x02\x00\x10\x00data"
 
 
 @tagged("post_install", "-at_install")
-class TestEventHardening(HttpCase):
+class TestEventHardening(TelephonyWorldMixin, HttpCase):
     """Whatever a broken or hostile PBX posts, the events endpoint answers JSON, never a 500, and a bad event
     in a batch never costs the good ones."""
-
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        world = setup_telephony_world(cls.env)
-        cls.line, cls.agent, cls.partner = world["line"], world["agent"], world["partner"]
 
     def refused(self, pbx, body):
         """Post ``body`` (a dict, or raw JSON text) alone and in a batch between two good events."""
@@ -160,15 +154,13 @@ class TestEventHardening(HttpCase):
 
 
 @tagged("post_install", "-at_install")
-class TestLifecycleCaller(TransactionCase):
+class TestLifecycleCaller(TelephonyWorldMixin, TransactionCase):
     """The lifecycle applies events for superuser code and the line they came on only: a user's environment, a
     context key or a record of another kind are refused with an error, not an assertion."""
 
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        world = setup_telephony_world(cls.env)
-        cls.line, cls.agent = world["line"], world["agent"]
         cls.event = parse_event(EventPoster(cls, call_id="caller-check").body("ringing", 0, "201"))
 
     def calls(self):

@@ -5,22 +5,15 @@ from unittest.mock import patch
 
 from odoo.tests import HttpCase, tagged
 
-from .common import CUSTOMER_NUMBER, EventPoster, setup_telephony_world
+from .common import CUSTOMER_NUMBER, EventPoster, TelephonyWorldMixin
 
 WAV = (b"RIFF$\x00\x00\x00WAVEfmt \x10\x00\x00\x00\x01\x00\x01\x00@\x1f\x00\x00\x80>\x00\x00"
        b"\x02\x00\x10\x00data\x00\x00\x00\x00")
 
 
 @tagged("post_install", "-at_install")
-class TestEventsEndpoint(HttpCase):
+class TestEventsEndpoint(TelephonyWorldMixin, HttpCase):
     """The PBX's events, posted over real HTTP, become one right crm.call per PBX call."""
-
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        world = setup_telephony_world(cls.env)
-        cls.line, cls.agent, cls.colleague, cls.partner = (
-            world["line"], world["agent"], world["colleague"], world["partner"])
 
     def poster(self, **kwargs):
         return EventPoster(self, **kwargs)

@@ -6,22 +6,19 @@ from urllib.parse import urlencode
 from odoo import fields
 from odoo.tests import HttpCase, tagged
 
-from .common import CUSTOMER_NUMBER, LINE_NUMBER, LINE_TOKEN, EventPoster, setup_telephony_world
+from .common import CUSTOMER_NUMBER, LINE_NUMBER, LINE_TOKEN, EventPoster, TelephonyWorldMixin
 
 UNKNOWN_NUMBER = "+48 61 999 88 77"
 
 
 @tagged("post_install", "-at_install")
-class TestRouteDecision(HttpCase):
+class TestRouteDecision(TelephonyWorldMixin, HttpCase):
     """An inbound call is decided once: asking its route identifies the caller and checks the exception list,
     and the call's events take that decision instead of making it again."""
 
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        world = setup_telephony_world(cls.env)
-        cls.line, cls.agent, cls.colleague, cls.partner = (
-            world["line"], world["agent"], world["colleague"], world["partner"])
         cls.Decision = cls.env["telephony.route.decision"]
 
     def route(self, pbx, **params):

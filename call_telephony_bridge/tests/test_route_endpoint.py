@@ -1,17 +1,11 @@
 from odoo.tests import HttpCase, tagged
 
-from .common import CUSTOMER_NUMBER, LINE_NUMBER, LINE_TOKEN, setup_telephony_world
+from .common import CUSTOMER_NUMBER, LINE_NUMBER, LINE_TOKEN, TelephonyWorldMixin
 
 
 @tagged("post_install", "-at_install")
-class TestRouteEndpoint(HttpCase):
+class TestRouteEndpoint(TelephonyWorldMixin, HttpCase):
     """The PBX asks where to ring an inbound call: the caller's salesperson first, then the line's extensions."""
-
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        world = setup_telephony_world(cls.env)
-        cls.line, cls.agent = world["line"], world["agent"]
 
     def route(self, number, token=LINE_TOKEN, expect=200):
         headers = {"Authorization": f"Bearer {token}"} if token else {}

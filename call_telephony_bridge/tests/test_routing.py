@@ -6,20 +6,19 @@ from odoo import Command, fields
 from odoo.tests import TransactionCase, tagged
 
 from ..tools.event_schema import parse_event
-from .common import CUSTOMER_NUMBER, setup_telephony_world
+from .common import CUSTOMER_NUMBER, TelephonyWorldMixin
 
 UNKNOWN_NUMBER = "+48 61 999 88 77"
 
 
 @tagged("post_install", "-at_install")
-class TestRouting(TransactionCase):
+class TestRouting(TelephonyWorldMixin, TransactionCase):
     """The route plan of inbound calls: owner, queues, manager, voicemail, and bad configuration."""
 
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        world = setup_telephony_world(cls.env)
-        cls.line, cls.owner, cls.partner = world["line"], world["agent"], world["partner"]
+        cls.owner = cls.agent
         cls.line.write({"default_extensions": False, "ring_seconds": 5, "owner_rings": 4,
                         "skip_busy_users": False})
         salesman = cls.env.ref("sales_team.group_sale_salesman")

@@ -6,7 +6,7 @@ import requests
 from odoo import Command
 from odoo.tests import HttpCase, tagged
 
-from .common import LINE_TOKEN, setup_telephony_world
+from .common import LINE_TOKEN, TelephonyWorldMixin
 from .pbx_processes import (
     ARI_PASSWORD,
     ARI_USER,
@@ -22,7 +22,7 @@ CONTACT_NUMBER = "+48221234567"
 
 @tagged("post_install", "-at_install")
 @unittest.skipUnless(components_available(), "the simulated PBX and the bridge are not in the repository")
-class TestRoutingEndToEnd(HttpCase):
+class TestRoutingEndToEnd(TelephonyWorldMixin, HttpCase):
     """Inbound calls routed by this Odoo and carried out by the real bridge on the simulated PBX.
 
     Agnieszka (201) looks after Anna Kowalska and the lead "Solar panels"; the queue "Sales desk" holds
@@ -32,8 +32,7 @@ class TestRoutingEndToEnd(HttpCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        world = setup_telephony_world(cls.env)
-        cls.line, cls.owner, cls.partner = world["line"], world["agent"], world["partner"]
+        cls.owner = cls.agent
         salesman = cls.env.ref("sales_team.group_sale_salesman")
 
         def user(name, extension):

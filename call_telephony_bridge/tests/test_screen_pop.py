@@ -8,18 +8,16 @@ from odoo.addons.bus.websocket import WebsocketConnectionHandler
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import HttpCase, tagged
 
-from .common import EventPoster, setup_telephony_world
+from .common import EventPoster, TelephonyWorldMixin
 
 
 @tagged("post_install", "-at_install")
-class TestScreenPop(HttpCase):
+class TestScreenPop(TelephonyWorldMixin, HttpCase):
     """A ringing call pops up on the screens of the user whose extension rings."""
 
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        world = setup_telephony_world(cls.env)
-        cls.agent, cls.partner, cls.colleague = world["agent"], world["partner"], world["colleague"]
         cls.lead = cls.env["crm.lead"].create({
             "name": "Kowalski: 40 desks", "partner_id": cls.partner.id, "user_id": cls.agent.id, "type": "opportunity"})
         cls.lead.activity_schedule("mail.mail_activity_data_call", summary="Send the offer", user_id=cls.agent.id)

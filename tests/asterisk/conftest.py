@@ -114,15 +114,6 @@ class Asterisk:
         self.ari.post(self.url + "/ari/channels", json=body, timeout=5).raise_for_status()
         return f"{world_id};2"
 
-    def click_to_dial(self, extension, number, caller_id=LINE_NUMBER):
-        """What Odoo does for click-to-dial: ring the user's extension, which enters the app once answered."""
-        call_id = f"odoo-c2d-{uuid.uuid4().hex}"
-        args = f"clicktodial-agent,{number}" + (f",{caller_id}" if caller_id else "")
-        body = {"endpoint": f"Local/{extension}@agents", "app": "odoo", "appArgs": args, "channelId": call_id,
-                "callerId": number, "timeout": 30, "formats": "ulaw,alaw"}
-        self.ari.post(self.url + "/ari/channels", json=body, timeout=5).raise_for_status()
-        return call_id
-
     def channels(self):
         return self.ari.get(self.url + "/ari/channels", timeout=5).json()
 
@@ -304,6 +295,11 @@ def bridge_process(pbx, odoo, tmp_path):
     process = BridgeProcess(bridge_settings(pbx, odoo, tmp_path / "spool"), tmp_path / "bridge.log")
     yield process
     process.stop()
+
+
+def click_to_dial(odoo, extension, number, caller_id=LINE_NUMBER):
+    """What Odoo does for click-to-dial: leave a dial order, which the bridge claims and places; the call's id."""
+    return odoo.order_dial(f"odoo-c2d-{uuid.uuid4().hex}", number, extension, caller_id)
 
 
 def wait_hangup(odoo, call_id, timeout=30):

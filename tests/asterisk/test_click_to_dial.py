@@ -2,7 +2,7 @@
 
 import pytest
 
-from .conftest import CUSTOMER, LINE_NUMBER, wait_hangup
+from .conftest import CUSTOMER, LINE_NUMBER, click_to_dial, wait_hangup
 from .test_inbound_calls import seconds_between
 
 
@@ -10,7 +10,7 @@ def test_the_customer_answers_and_the_call_is_logged_with_its_talk_time(pbx, odo
     pbx.agent("201", ring=1, talk=4)
     pbx.customers(ring=1)
     make_bridge()
-    call_id = pbx.click_to_dial("201", CUSTOMER["answers"])
+    call_id = click_to_dial(odoo, "201", CUSTOMER["answers"])
     hangup = wait_hangup(odoo, call_id)
     assert odoo.kinds(call_id) == ["ringing", "answered", "hangup"]
     ringing, answered, _ = odoo.of(call_id)
@@ -23,7 +23,7 @@ def test_the_customer_answers_and_the_call_is_logged_with_its_talk_time(pbx, odo
 def test_the_customer_sees_the_lines_number_never_his_own(pbx, odoo, make_bridge, watcher):
     pbx.agent("201", ring=1, talk=3)
     make_bridge()
-    call_id = pbx.click_to_dial("201", CUSTOMER["answers"], caller_id=LINE_NUMBER)
+    call_id = click_to_dial(odoo, "201", CUSTOMER["answers"], caller_id=LINE_NUMBER)
     wait_hangup(odoo, call_id)
     # What the far end is told: the caller id of the customer's side once it rings (the trunk's view).
     customer_side = [e for e in watcher.events if e["type"] == "ChannelStateChange"
@@ -35,7 +35,7 @@ def test_the_customer_sees_the_lines_number_never_his_own(pbx, odoo, make_bridge
 def test_a_number_typed_with_spaces_reaches_the_dialplan_as_digits(pbx, odoo, make_bridge, watcher):
     pbx.agent("201", ring=1, talk=2)
     make_bridge()
-    call_id = pbx.click_to_dial("201", "+48 600 999 001")
+    call_id = click_to_dial(odoo, "201", "+48 600 999 001")
     hangup = wait_hangup(odoo, call_id)
     assert hangup["reason"] == "answered" and hangup["to"] == "+48600999001"
     assert any(e["type"] == "ChannelCreated" and e["channel"]["name"].startswith("Local/+48600999001@pstn-out")
@@ -47,7 +47,7 @@ def test_a_number_typed_with_spaces_reaches_the_dialplan_as_digits(pbx, odoo, ma
 def test_a_customer_who_does_not_answer_ends_the_call_with_the_reason(pbx, odoo, make_bridge, customer, reason):
     pbx.agent("201", ring=1)
     make_bridge()
-    call_id = pbx.click_to_dial("201", CUSTOMER[customer])
+    call_id = click_to_dial(odoo, "201", CUSTOMER[customer])
     hangup = wait_hangup(odoo, call_id, timeout=45)
     assert odoo.kinds(call_id) == ["ringing", "hangup"]
     assert (hangup["reason"], hangup["leg"]) == (reason, "customer")
@@ -58,7 +58,7 @@ def test_a_customer_who_does_not_answer_ends_the_call_with_the_reason(pbx, odoo,
 def test_the_users_own_phone_not_answering_closes_the_call_at_once(pbx, odoo, make_bridge, mode, reason):
     pbx.agent("201", mode=mode)
     make_bridge()
-    call_id = pbx.click_to_dial("201", CUSTOMER["answers"])
+    call_id = click_to_dial(odoo, "201", CUSTOMER["answers"])
     hangup = wait_hangup(odoo, call_id, timeout=45)
     assert odoo.kinds(call_id) == ["hangup"]
     assert (hangup["reason"], hangup["leg"], hangup["direction"]) == (reason, "agent", "outbound")
@@ -69,7 +69,7 @@ def test_the_users_own_phone_not_answering_closes_the_call_at_once(pbx, odoo, ma
 def test_the_user_hangs_up_while_the_customer_rings(pbx, odoo, make_bridge):
     pbx.agent("201", ring=1, talk=2)
     make_bridge()
-    call_id = pbx.click_to_dial("201", CUSTOMER["never"])
+    call_id = click_to_dial(odoo, "201", CUSTOMER["never"])
     hangup = wait_hangup(odoo, call_id)
     assert hangup["reason"] == "cancel"
     pbx.wait_idle()

@@ -11,7 +11,7 @@ import wave
 
 import pytest
 
-from .conftest import CUSTOMER, Watcher, wait_for, wait_hangup
+from .conftest import CUSTOMER, Watcher, click_to_dial, wait_for, wait_hangup
 from .test_inbound_calls import seconds_between
 
 
@@ -98,7 +98,7 @@ def test_bridge_killed_while_a_click_to_dial_customer_rings(pbx, odoo, bridge_pr
     pbx.agent("201", ring=1)
     pbx.customers(ring=5, talk=2)
     bridge_process.start()
-    call_id = pbx.click_to_dial("201", CUSTOMER["answers"])
+    call_id = click_to_dial(odoo, "201", CUSTOMER["answers"])
     odoo.wait_event(call_id, "ringing", timeout=15)
     bridge_process.kill()
     time.sleep(1)

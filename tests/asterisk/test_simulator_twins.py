@@ -24,7 +24,6 @@ So the simulator cannot drift from the real thing: a difference fails here, not 
 import itertools
 import re
 import time
-import uuid
 from concurrent.futures import ThreadPoolExecutor
 from operator import itemgetter
 from pathlib import PurePosixPath
@@ -37,7 +36,7 @@ from pbx_bridge.app import Bridge
 from pbx_simulator.runner import SimulatorThread
 from tests.bridge.conftest import ARI_PASSWORD, ARI_USER, FakeOdoo, Sim
 
-from .conftest import COMPANY_NUMBER, CUSTOMER, LINE_NUMBER, Watcher, bridge_settings, wait_for
+from .conftest import COMPANY_NUMBER, CUSTOMER, LINE_NUMBER, Watcher, bridge_settings, click_to_dial, wait_for
 
 CALLER = {"number": "+48221234567", "name": "Jan Kowalski"}
 # Per channel: what a call's channels live through. Not compared: variables, dialplan steps,
@@ -205,14 +204,9 @@ class Side:
         bridge.events.on_event = heard
         return bridge
 
-    def click_to_dial(self, extension, number, caller_id=LINE_NUMBER, timeout=30):
-        """What Odoo does when the user clicks a number: ring her phone, which enters the app once answered."""
-        call_id = f"odoo-c2d-{uuid.uuid4().hex}"
-        args = f"clicktodial-agent,{number}" + (f",{caller_id}" if caller_id else "")
-        self.ari.post(f"{self.url}/ari/channels", params={
-            "endpoint": f"Local/{extension}@agents", "app": "odoo", "appArgs": args, "channelId": call_id,
-            "callerId": number, "timeout": timeout}, timeout=5).raise_for_status()
-        return call_id
+    def click_to_dial(self, extension, number, caller_id=LINE_NUMBER):
+        """What Odoo does when the user clicks a number: leave a dial order, which this side's bridge places."""
+        return click_to_dial(self.odoo, extension, number, caller_id)
 
     def hold(self, channel_id, seconds):
         """Hold the channel for a while; ARI reports it only with HOLD_INTERCEPT(set)."""
@@ -469,16 +463,16 @@ def test_click_to_dial_whose_customer_does_not_answer(twins, customer, reason):
 @pytest.mark.parametrize(("phone", "reason"), [("busy", "busy"), ("never", "no_answer"),
                                                ("congestion", "congestion")])
 def test_click_to_dial_whose_users_own_phone_does_not_answer(twins, phone, reason):
-    # Odoo gives her phone 30 s to answer; 4 s here tell the same story sooner.
     def on_simulator(simulator):
         simulator.expect_click_to_dial(extension="201", agent=phone)
-        return simulator.click_to_dial("201", CUSTOMER["answers"], timeout=4)
+        return simulator.click_to_dial("201", CUSTOMER["answers"])
 
     def on_asterisk(asterisk):
         asterisk.pbx.agent("201", mode=phone)
-        return asterisk.click_to_dial("201", CUSTOMER["answers"], timeout=4)
+        return asterisk.click_to_dial("201", CUSTOMER["answers"])
 
-    simulated, real = twins.play(on_simulator, on_asterisk)
+    # The bridge gives her phone 30 s to answer; 4 s here tell the same story sooner.
+    simulated, real = twins.play(on_simulator, on_asterisk, click_to_dial_ring_seconds=4)
     assert real.posted() == [{"event": "hangup", "direction": "outbound", "from": "201", "to": CUSTOMER["answers"],
                               "extension": "201", "reason": reason, "leg": "agent"}]
     assert_same_story(simulated, real)

@@ -30,14 +30,16 @@ def wait_for(predicate, timeout=10.0, interval=0.05):
 
 
 class FakeOdoo:
-    """Odoo's events and route endpoints, recording what they receive.
+    """Odoo's events, route and dial-order endpoints, recording what they receive.
 
     ``mode``: ``ok`` (2xx), ``error`` (500), ``reject`` (400), ``hang`` (never
     answers within the bridge's time-out), ``no_batches`` (an Odoo that refuses
     a JSON array with 400). ``route``: the JSON plan, an int status to answer
     instead, or a function of the request's query (a dict) returning either. In
     a batch, events whose id is in ``refuse_ids`` answer 400 and in ``fail_ids``
-    500; ``batch_sizes`` lists the size of every batch received.
+    500; ``batch_sizes`` lists the size of every batch received. ``order_dial`` leaves a click-to-dial
+    order for the next claim, as a user's *Call* does; ``claims`` keeps what each claim said of the bridge,
+    ``dial_failures`` the failures reported (answered ``failure_status``).
     """
 
     def __init__(self):
@@ -48,6 +50,7 @@ class FakeOdoo:
         self.mode = "ok"
         self.refuse_ids, self.fail_ids, self.batch_sizes = set(), set(), []
         self.route = {"steps": [{"extensions": ["101"], "timeout": 5}], "fallback": "hangup", "skip": False}
+        self.orders, self.claims, self.dial_failures, self.failure_status = [], [], [], 200
         self.lock = threading.Lock()
         fake = self
 
@@ -78,6 +81,8 @@ class FakeOdoo:
                 body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
                 if self.headers.get("Authorization") != f"Bearer {TOKEN}":
                     return self._reply(401, {"error": "bad token"})
+                if self.path.startswith("/telephony/v1/dial_orders/"):
+                    return self._reply(*fake.dial_orders(self.path, json.loads(body or b"{}")))
                 with fake.lock:
                     fake.attempts += 1
                     mode = fake.mode
@@ -105,6 +110,22 @@ class FakeOdoo:
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def order_dial(self, call_id, number="+48221234567", extension="101", caller_id=None):
+        """What Odoo does for click-to-dial: leave an order that the bridge's next claim takes."""
+        with self.lock:
+            self.orders.append({"call_id": call_id, "extension": extension, "number": number, "caller_id": caller_id})
+        return call_id
+
+    def dial_orders(self, path, body):
+        """Answer a claim (the orders waiting, handed out once) or a failure report: (status, body)."""
+        with self.lock:
+            if path.endswith("/claim"):
+                self.claims.append(body)
+                orders, self.orders = self.orders, []
+                return 200, {"orders": orders}
+            self.dial_failures.append(body)
+            return self.failure_status, {"call_id": body.get("call_id")}
 
     def take(self, event):
         """Answer one event as Odoo would: (status, body)."""
@@ -166,15 +187,6 @@ class Sim:
         scenario = self.engine.scenarios[scenario_id]
         return wait_for(lambda: next((c.id for c in list(self.engine.channels.values())
                                       if c.scenario is scenario and c.role == "caller"), None))
-
-    def click_to_dial(self, call_id, number="+48221234567", extension="101", timeout=30):
-        """Do what Odoo does for click-to-dial: ring the user's phone, showing her the number she dials."""
-        response = self.ari.post(f"{self.url}/ari/channels", params={
-            "endpoint": f"Local/{extension}@agents", "app": "odoo", "appArgs": f"clicktodial-agent,{number}",
-            "channelId": call_id, "callerId": number, "timeout": timeout,
-        }, timeout=5)
-        response.raise_for_status()
-        return response.json()
 
 
 @pytest.fixture

@@ -151,7 +151,7 @@ def test_call_still_rings_the_default_extensions_when_odoo_cannot_route(sim, odo
 def test_click_to_dial_answered_by_the_customer(sim, odoo, make_bridge):
     make_bridge()
     scenario = sim.start_call(preset="click_to_dial", agent=0.2, customer=0.3, talk=0.4)
-    sim.click_to_dial("c2d-call-1", "+48225550000", "101")
+    odoo.order_dial("c2d-call-1", "+48225550000", "101")
     sim.wait_call(scenario["id"])
     hangup = odoo.wait_event("c2d-call-1", "hangup")
     events = odoo.of("c2d-call-1")
@@ -165,7 +165,7 @@ def test_click_to_dial_answered_by_the_customer(sim, odoo, make_bridge):
 def test_click_to_dial_to_a_busy_number_ends_busy(sim, odoo, make_bridge):
     make_bridge()
     scenario = sim.start_call(preset="busy", agent=0.2)
-    sim.click_to_dial("c2d-busy", "+48225550001")
+    odoo.order_dial("c2d-busy", "+48225550001")
     sim.wait_call(scenario["id"])
     assert odoo.wait_event("c2d-busy", "hangup")["reason"] == "busy"
     assert odoo.kinds("c2d-busy") == ["ringing", "hangup"]
@@ -174,9 +174,7 @@ def test_click_to_dial_to_a_busy_number_ends_busy(sim, odoo, make_bridge):
 def test_click_to_dial_nobody_picks_up_ends_no_answer(sim, odoo, make_bridge):
     make_bridge()
     scenario = sim.start_call(direction="outbound", agent=0.2, customer="never")
-    sim.ari.post(f"{sim.url}/ari/channels", json={
-        "endpoint": "Local/101@agents", "app": "odoo", "appArgs": "clicktodial-agent,+48225550002",
-        "channelId": "c2d-noanswer", "timeout": 30}, timeout=5).raise_for_status()
+    odoo.order_dial("c2d-noanswer", "+48225550002")
     odoo.wait_event("c2d-noanswer", "ringing")
     # The bridge dials the customer with a 30 s originate time-out; shorten the wait like Asterisk would.
     customer = wait_for(lambda: next((c for c in list(sim.engine.channels.values())
@@ -192,7 +190,12 @@ def test_click_to_dial_whose_users_own_phone_does_not_answer_is_closed_at_once(s
                                                                                 reason):
     make_bridge()
     scenario = sim.start_call(direction="outbound", agent=phone)
-    sim.click_to_dial("odoo-c2d-own-phone", "+48225550003", "101", timeout=1)
+    odoo.order_dial("odoo-c2d-own-phone", "+48225550003", "101")
+    if phone == "never":
+        # The bridge rings her phone with a 30 s originate time-out; shorten the wait like Asterisk would.
+        agent = wait_for(lambda: next((c for c in list(sim.engine.channels.values())
+                                       if c.role == "clicktodial-agent"), None))
+        sim.thread.call(sim.engine.originate_timed_out, agent)
     sim.wait_call(scenario["id"])
     hangup = odoo.wait_event("odoo-c2d-own-phone", "hangup")
     # She was never on the call: nothing rang for Odoo, and the call is not left in progress.

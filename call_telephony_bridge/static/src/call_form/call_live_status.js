@@ -4,7 +4,12 @@ import { useService } from "@web/core/utils/hooks";
 import { standardFieldProps } from "@web/views/fields/standard_field_props";
 import { Component, onWillDestroy } from "@odoo/owl";
 
-const CALL_NOTIFICATIONS = ["call_telephony_bridge/ringing", "call_telephony_bridge/update"];
+// "given_back": a dialled call the PBX never placed is scheduled again or closed (telephony.dial.order).
+const CALL_NOTIFICATIONS = [
+    "call_telephony_bridge/ringing",
+    "call_telephony_bridge/update",
+    "call_telephony_bridge/given_back",
+];
 
 /**
  * A PBX call's live status on its own form: "Ringing…" until someone answers, and the form

@@ -1,0 +1,61 @@
+"""Click-to-dial orders from Odoo: claimed in a loop, placed by the call tracker.
+
+Odoo never talks to the PBX. A user's *Call* leaves a dial order in Odoo (the user's extension, the
+number, the caller ID); this thread claims the orders of its line's company about twice a second,
+saying with each claim how the bridge is (following ARI or not, the Asterisk version), which Odoo
+shows in Settings > Telephony > Test Connection. An order claimed is the tracker's: it rings the
+user's phone, then the customer, and the call's events go through the spool as any call's.
+"""
+
+import logging
+import threading
+
+from .ari_client import AriError
+
+_logger = logging.getLogger(__name__)
+
+
+class DialOrderPoller:
+    """The thread that claims dial orders; ``health()`` says whether ARI is followed, and the PBX version."""
+
+    def __init__(self, odoo, tracker, rest, ari_connected, interval=0.5):
+        self.odoo = odoo
+        self.tracker = tracker
+        self.rest = rest
+        self.ari_connected = ari_connected  # an Event: set while the ARI events stream is open
+        self.interval = interval
+        self.asterisk_version = None
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="dial-orders", daemon=True)
+
+    def start(self):
+        self._thread.start()
+
+    def stop(self):
+        self._stop.set()
+        self._thread.join(15)
+
+    def _run(self):
+        while not self._stop.wait(self.interval):
+            try:
+                self.poll()
+            except Exception:
+                _logger.exception("claiming dial orders failed")
+
+    def poll(self):
+        """One claim: the orders Odoo hands out are placed. Without ARI they fail at once, and Odoo says why."""
+        connected = self.ari_connected.is_set()
+        if not connected:
+            self.asterisk_version = None  # read again after the reconnection: Asterisk may have been upgraded
+        elif self.asterisk_version is None:
+            self.asterisk_version = self._version()
+        orders = self.odoo.claim_dial_orders(connected, self.asterisk_version)
+        for order in orders or ():
+            self.tracker.place_order(order)
+
+    def _version(self):
+        try:
+            return ((self.rest.asterisk_info() or {}).get("system") or {}).get("version")
+        except (AriError, OSError, ValueError) as error:
+            _logger.debug("Asterisk's version not read: %s", error)
+            return None
