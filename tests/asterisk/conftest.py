@@ -302,6 +302,12 @@ def click_to_dial(odoo, extension, number, caller_id=LINE_NUMBER):
     return odoo.order_dial(f"odoo-c2d-{uuid.uuid4().hex}", number, extension, caller_id)
 
 
-def wait_hangup(odoo, call_id, timeout=30):
-    return odoo.wait_event(call_id, "hangup", timeout=timeout)
+def wait_hangup(odoo, call_id, timeout=30, bridge=None):
+    """The call's hangup as Odoo got it; without it in time, the failure shows what the bridge's log said."""
+    try:
+        return odoo.wait_event(call_id, "hangup", timeout=timeout)
+    except AssertionError as error:
+        if bridge is None:
+            raise
+        raise AssertionError(f"{error}: no hangup of {call_id}; the bridge's log:\n{bridge.output()[-4000:]}") from None
 

@@ -72,7 +72,7 @@ def test_bridge_killed_during_an_answered_call_closes_it_after_its_restart(pbx, 
     time.sleep(5)  # the caller hangs up while no bridge listens; the agent stays alone in our bridge
     ended_at = {"time": now_iso()}
     bridge_process.start()
-    hangup = wait_hangup(odoo, call_id, timeout=60)
+    hangup = wait_hangup(odoo, call_id, timeout=60, bridge=bridge_process)
     assert hangup["reason"] == "answered"
     assert seconds_between(ended_at, hangup) < 60
     pbx.wait_idle(timeout=15)
@@ -88,7 +88,7 @@ def test_bridge_killed_while_an_agent_rings_picks_the_call_up_again(pbx, odoo, b
     bridge_process.kill(sig)
     time.sleep(1)
     bridge_process.start()
-    hangup = wait_hangup(odoo, call_id, timeout=60)
+    hangup = wait_hangup(odoo, call_id, timeout=60, bridge=bridge_process)
     assert odoo.kinds(call_id) == ["ringing", "answered", "hangup"]
     assert hangup["reason"] == "answered" and hangup["extension"] == "201"
     pbx.wait_idle(timeout=15)
@@ -103,7 +103,7 @@ def test_bridge_killed_while_a_click_to_dial_customer_rings(pbx, odoo, bridge_pr
     bridge_process.kill()
     time.sleep(1)
     bridge_process.start()
-    hangup = wait_hangup(odoo, call_id, timeout=60)
+    hangup = wait_hangup(odoo, call_id, timeout=60, bridge=bridge_process)
     assert odoo.kinds(call_id) == ["ringing", "answered", "hangup"]
     assert hangup["reason"] == "answered"
     pbx.wait_idle(timeout=15)
