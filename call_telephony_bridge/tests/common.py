@@ -54,6 +54,15 @@ class TelephonyWorldMixin:
             world["line"], world["agent"], world["colleague"], world["partner"])
 
 
+def bus_payloads(env, user, kind):
+    """What ``user``'s browser receives of the bus notifications of ``kind``, in order."""
+    env.cr.precommit.run()  # the bus writes its rows when the transaction commits
+    rows = env["bus.bus"].sudo().search(
+        [("channel", "like", f'"res.partner",{user.partner_id.id}]'), ("message", "like", kind)], order="id")
+    messages = [json.loads(row.message) for row in rows]
+    return [message["payload"] for message in messages if message["type"] == kind]
+
+
 def connect_bridge(line, version="22.10.1"):
     """The line's bridge has just said it follows its Asterisk, as it does with each claim of dial orders."""
     line.sudo()._note_bridge_health(True, version)

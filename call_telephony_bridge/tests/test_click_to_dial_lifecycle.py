@@ -1,4 +1,3 @@
-import json
 import threading
 import time
 from datetime import UTC, datetime, timedelta
@@ -8,7 +7,7 @@ from odoo.addons.bus.models.bus import channel_with_db, dispatch, hashable
 from odoo.addons.bus.websocket import WebsocketConnectionHandler
 from odoo.tests import HttpCase, tagged
 
-from .common import EventPoster, TelephonyWorldMixin, connect_bridge
+from .common import EventPoster, TelephonyWorldMixin, bus_payloads, connect_bridge
 
 CUSTOMER_E164 = "+48221234567"
 LINE_E164 = "+48221000000"
@@ -53,11 +52,7 @@ class TestClickToDialLifecycle(TelephonyWorldMixin, HttpCase):
 
     def updates(self, user):
         """The call updates the user's browser received, in order."""
-        self.env.cr.precommit.run()  # the bus writes its rows when the transaction commits
-        rows = self.env["bus.bus"].sudo().search([
-            ("channel", "like", f'"res.partner",{user.partner_id.id}]'),
-            ("message", "like", "call_telephony_bridge/update")], order="id")
-        return [json.loads(row.message)["payload"] for row in rows]
+        return bus_payloads(self.env, user, "call_telephony_bridge/update")
 
     # ------------------------------------------------------------------
     # Tests

@@ -4,7 +4,7 @@ from datetime import timedelta
 from odoo import fields
 from odoo.tests import HttpCase, tagged
 
-from .common import LINE_TOKEN, EventPoster, TelephonyWorldMixin, connect_bridge
+from .common import LINE_TOKEN, EventPoster, TelephonyWorldMixin, bus_payloads, connect_bridge
 
 
 @tagged("post_install", "-at_install")
@@ -35,11 +35,7 @@ class TestDialOrders(TelephonyWorldMixin, HttpCase):
         return response.json()["orders"]
 
     def notifications(self):
-        self.env.cr.precommit.run()  # the bus writes its rows when the transaction commits
-        rows = self.env["bus.bus"].sudo().search([
-            ("channel", "like", f'"res.partner",{self.agent.partner_id.id}]'),
-            ("message", "like", "simple_notification")], order="id")
-        return [json.loads(row.message)["payload"] for row in rows]
+        return bus_payloads(self.env, self.agent, "simple_notification")
 
     def scheduled_call(self):
         start = fields.Datetime.now().replace(microsecond=0) + timedelta(hours=1)

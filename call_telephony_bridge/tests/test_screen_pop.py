@@ -1,4 +1,3 @@
-import json
 import threading
 import time
 from unittest.mock import patch
@@ -8,7 +7,7 @@ from odoo.addons.bus.websocket import WebsocketConnectionHandler
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import HttpCase, tagged
 
-from .common import EventPoster, TelephonyWorldMixin
+from .common import EventPoster, TelephonyWorldMixin, bus_payloads
 
 
 @tagged("post_install", "-at_install")
@@ -22,22 +21,15 @@ class TestScreenPop(TelephonyWorldMixin, HttpCase):
             "name": "Kowalski: 40 desks", "partner_id": cls.partner.id, "user_id": cls.agent.id, "type": "opportunity"})
         cls.lead.activity_schedule("mail.mail_activity_data_call", summary="Send the offer", user_id=cls.agent.id)
 
-    def _notifications(self, user, kind):
-        self.env.cr.precommit.run()  # the bus writes its rows when the transaction commits
-        return self.env["bus.bus"].sudo().search(
-            [("channel", "like", f'"res.partner",{user.partner_id.id}]'), ("message", "like", kind)], order="id")
-
     def _payloads(self, user, kind):
         """What the user's browser receives: the payloads of the bus notifications sent to them, in order."""
-        messages = [json.loads(row.message) for row in self._notifications(user, kind)]
-        self.assertTrue(all(message["type"] == kind for message in messages))
-        return [message["payload"] for message in messages]
+        return bus_payloads(self.env, user, kind)
 
     def test_ringing_sends_the_callers_card_to_the_rung_user_only(self):
         pbx = EventPoster(self)
         pbx.post("ringing", 0, "201")
         [data] = self._payloads(self.agent, "call_telephony_bridge/ringing")
-        self.assertFalse(self._notifications(self.colleague, "call_telephony_bridge/ringing"))
+        self.assertFalse(self._payloads(self.colleague, "call_telephony_bridge/ringing"))
         self.assertEqual(data["partner"]["name"], "Anna Kowalska")
         self.assertEqual((data["company"], data["responsible"]), ("Kowalski Sp. z o.o.", "Agnieszka Agent"))
         self.assertEqual([ol["name"] for ol in data["open_leads"]], ["Kowalski: 40 desks"])
