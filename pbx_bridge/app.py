@@ -53,7 +53,8 @@ class Bridge:
         self.deliverer.start()
         self.events.start()
         self._ticker.start()
-        self.dial_orders.start()
+        if self.settings.dial_poll_seconds:
+            self.dial_orders.start()
         return self
 
     def stop(self):

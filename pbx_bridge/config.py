@@ -69,7 +69,8 @@ def load_settings(argv=None, environ=None):
     parser.add_argument("--ring-seconds", type=int, default=int(env.get("BRIDGE_RING_SECONDS", "5")),
                         help="the length of one ring, for route steps Odoo gives in rings without seconds")
     parser.add_argument("--dial-poll-seconds", type=float, default=float(env.get("BRIDGE_DIAL_POLL_SECONDS", "0.5")),
-                        help="how often Odoo is asked for click-to-dial calls to place")
+                        help="how often Odoo is asked for click-to-dial calls to place; 0: never (a bridge that "
+                             "places no calls, e.g. for an inbound-only line)")
     parser.add_argument("--click-to-dial-ring-seconds", type=int,
                         default=int(env.get("BRIDGE_CLICK_TO_DIAL_RING_SECONDS", "30")),
                         help="how long the user's own phone rings for a click-to-dial call")
@@ -93,7 +94,7 @@ def load_settings(argv=None, environ=None):
         voicemail_prompt=args.voicemail_prompt,
         outbound_caller_id=args.caller_id,
         ring_seconds=max(args.ring_seconds, 1),
-        dial_poll_seconds=min(max(args.dial_poll_seconds, 0.1), 10.0),
+        dial_poll_seconds=0.0 if args.dial_poll_seconds <= 0 else min(max(args.dial_poll_seconds, 0.1), 10.0),
         click_to_dial_ring_seconds=max(args.click_to_dial_ring_seconds, 1),
         max_backoff=args.max_backoff,
         give_up_after=args.give_up_after,

@@ -33,7 +33,8 @@ class DialOrderPoller:
 
     def stop(self):
         self._stop.set()
-        self._thread.join(15)
+        if self._thread.is_alive():
+            self._thread.join(15)
 
     def _run(self):
         while not self._stop.wait(self.interval):

@@ -2,7 +2,8 @@
 
 For each language it switches the demo user (admin) to that language - installing the language
 first if the database lacks it - and photographs the day plan, a completed call's form, the
-Calls page of that call's contact and the screen-pop of the next incoming call. While each page
+Calls page of that call's contact, Settings > Telephony with what Test Connection says of the
+demo line's bridge, and the screen-pop of the next incoming call. While each page
 is open it lists what is still English on it, labels and stored data alike:
 
 - the English terms of our two addons (a missing translation, as in the test ``TestTranslations``);
@@ -25,6 +26,7 @@ Writes, next to each addon's description page (``static/description/``)::
     call_logging/.../screenshot_day_plan_<en|pl|ja>.png
     call_logging/.../screenshot_call_form_<en|pl|ja>.png
     call_logging/.../screenshot_contact_calls_<en|pl|ja>.png
+    call_telephony_bridge/.../screenshot_settings_<en|pl|ja>.png
     call_telephony_bridge/.../screenshot_popup_<en|pl|ja>.png
 
 The user's language (and their "open the caller's card on answer" preference, switched off
@@ -269,7 +271,7 @@ def main():
     parser.add_argument("--password", default="admin")
     parser.add_argument("--langs", default="en_US,pl_PL,ja_JP",
                         help="English first: the pages the translated ones are compared with")
-    parser.add_argument("--pages", default="day_plan,call_form,contact_calls,popup")
+    parser.add_argument("--pages", default="day_plan,call_form,contact_calls,settings,popup")
     parser.add_argument("--popup-wait", type=int, default=240, help="seconds to wait for an incoming call")
     parser.add_argument("--width", type=int, default=1440)
     parser.add_argument("--height", type=int, default=900)
@@ -341,6 +343,17 @@ def main():
                         break
                     time.sleep(5)
                 record(name, suffix, texts)
+            if "settings" in pages:
+                # Settings > Telephony, and what Test Connection says of the demo line's bridge.
+                browser.open(f"{args.url}/odoo/settings#call_telephony_bridge",
+                             ".app_settings_block[data-key=call_telephony_bridge]")
+                browser.close_popups()
+                browser.evaluate("document.querySelector('button[name=action_telephony_test_connection]').click()")
+                browser.wait_for(".o_notification", 30)
+                record("settings", suffix, browser.texts())
+                browser.screenshot(ROOT / "call_telephony_bridge" / "static" / "description"
+                                   / f"screenshot_settings_{suffix}.png")
+                browser.evaluate("document.querySelectorAll('.o_notification_close').forEach((b) => b.click())")
             if "popup" in pages:
                 # A popup of a call that rings from now on, so made in the new language.
                 last = odoo.call("crm.call", "search_read", [], ["id"], order="id desc", limit=1)

@@ -7,8 +7,9 @@ from odoo.tools import SQL
 
 # A bridge asks for orders about twice a second: one nobody took this long is not going to be placed.
 CLAIM_TIMEOUT = timedelta(seconds=15)
-# How long an order is kept once a bridge took it: its failure can be reported as long as the call can ring.
-KEEP_CLAIMED = timedelta(hours=1)
+# A bridge that took an order reports on its call within the user's ring time (30 s by default): one silent
+# this long lost the order (it died before ringing, or its answer to the claim never reached it).
+CLAIMED_SILENCE = timedelta(minutes=2)
 # The call's form follows its call; the screen-pop has no card for it (see call_live_status.js).
 NOTIFY_GIVEN_BACK = "call_telephony_bridge/given_back"
 # The most orders one claim hands out, so that a bridge back after an outage does not dial a burst at once.
@@ -24,6 +25,7 @@ class TelephonyDialOrder(models.Model):
     bridge - rings the user's phone, then the customer, and reports the call's events under the call's id
     as for any other call. An order nobody claims in time, or one the bridge could not place, gives the call
     back: a scheduled call is scheduled again, a new one is closed as not connected, and the user is told.
+    So is the call of an order a bridge took but never reported on (CLAIMED_SILENCE).
     """
 
     _name = "telephony.dial.order"
@@ -92,6 +94,8 @@ class TelephonyDialOrder(models.Model):
         ))
         rows = self.env.cr.dictfetchall()
         self.invalidate_model(["claimed_at", "line_id"])
+        if rows:
+            self.env["crm.call.alarm.manager"]._wake_at([now + CLAIMED_SILENCE])
         return [{"call_id": row["call_ref"], "extension": row["extension"], "number": row["number"],
                  "caller_id": row["caller_id"] or None} for row in sorted(rows, key=lambda row: row["id"])]
 
@@ -109,12 +113,14 @@ class TelephonyDialOrder(models.Model):
 
     @api.model
     def _expire(self, now):
-        """Give back the calls whose order nobody claimed in time; forget the orders taken long ago."""
+        """Give back the calls whose order nobody claimed in time, or whose bridge never reported on them;
+        forget the orders whose calls went on."""
         unclaimed = self.search([("claimed_at", "=", False), ("expires_at", "<=", now)])
         for order in unclaimed:
             order._give_back(_("The PBX did not take the call within %s seconds: its bridge is not running or "
                                "cannot reach Odoo.", int(CLAIM_TIMEOUT.total_seconds())))
-        self.search([("claimed_at", "<", now - KEEP_CLAIMED)]).unlink()
+        for order in self.search([("claimed_at", "<=", now - CLAIMED_SILENCE)]):
+            order._give_back(_("The PBX bridge took the call but never reported on it: it may have stopped."))
 
     def _give_back(self, message):
         """The call of this order did not go through the PBX: a scheduled call is scheduled again, a new one is
@@ -146,6 +152,7 @@ class TelephonyDialOrder(models.Model):
             # The call's open form reads it again (the screen-pop has no card for a call that never rang).
             former_owner._bus_send(NOTIFY_GIVEN_BACK, {"id": call.id})
             call._notify_day_plans()
+        # sudo: the order is the phone system's bookkeeping, done with once the call is given back
         self.sudo().unlink()
 
     # ------------------------------------------------------------------

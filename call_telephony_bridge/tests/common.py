@@ -1,6 +1,7 @@
 import json
 import time
 import uuid
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 
 from odoo import Command
@@ -68,6 +69,33 @@ def connect_bridge(line, version="22.10.1"):
     line.sudo()._note_bridge_health(True, version)
 
 
+class DialsThroughTheBridgeMixin:
+    """For test classes whose real bridge places their click-to-dial calls. That bridge asks this Odoo for dial
+    orders twice a second, and the server's requests share the test's one database connection: the test holds
+    the connection's lock while it runs, and lets the bridge in only while it waits (``bridge_turn``)."""
+
+    def setUp(self):
+        super().setUp()
+        self.registry.test_lock.acquire()
+        # Runs first of the clean-ups: the server's remaining requests are waited for after it.
+        self.addCleanup(self.registry.test_lock.release)
+
+
+@contextmanager
+def bridge_turn(case):
+    """Let the server's requests in (the bridge's), however many times this thread holds the connection's lock."""
+    lock = case.registry.test_lock
+    depth = 0
+    while lock._is_owned():  # an RLock says so only privately; the count is restored below
+        lock.release()
+        depth += 1
+    try:
+        yield
+    finally:
+        for _ in range(depth):
+            lock.acquire()
+
+
 def wait_for_bridge_health(case, line, timeout=20):
     """Wait until the real bridge of ``case`` said over HTTP that it follows its PBX (its first claims)."""
     deadline = time.monotonic() + timeout
@@ -77,7 +105,8 @@ def wait_for_bridge_health(case, line, timeout=20):
             line.invalidate_recordset()
             if line._bridge_connected():
                 return
-        time.sleep(0.2)
+        with bridge_turn(case):
+            time.sleep(0.2)
     case.fail("the bridge never said it follows its PBX:\n" + case.bridge.output()[-3000:])
 
 

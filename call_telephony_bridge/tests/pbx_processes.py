@@ -79,8 +79,15 @@ def start_bridge(ari_url, odoo_url, token, spool_dir, extra_env=None):
     return PbxProcess("pbx_bridge", env=env)
 
 
-def start_pbx_for(test_class, token, extra_env=None):
-    """Start the simulated PBX and a bridge posting to ``test_class``'s Odoo server, stopped with the class.
+# A bridge asks this Odoo for dial orders twice a second, and its requests share the test's one database
+# connection: a test that dials holds the connection's lock for its own database work (``registry.test_lock``);
+# the others start bridges that place no calls, and so call Odoo only about their calls.
+NO_DIAL_ORDERS = {"BRIDGE_DIAL_POLL_SECONDS": "0"}
+
+
+def start_pbx_for(test_class, token, extra_env=None, dials=False):
+    """Start the simulated PBX and a bridge posting to ``test_class``'s Odoo server, stopped with the class;
+    with ``dials``, the bridge places the click-to-dial calls of the tests too.
 
     Sets ``simulator``, ``ari_url``, ``spool`` and ``bridge`` on the class."""
     test_class.simulator, test_class.ari_url = start_simulator(free_port())
@@ -88,6 +95,7 @@ def start_pbx_for(test_class, token, extra_env=None):
     test_class.spool = tempfile.TemporaryDirectory(prefix="bridge-spool-")
     test_class.addClassCleanup(test_class.spool.cleanup)
     odoo_url = f"http://127.0.0.1:{test_class.http_port()}"
+    extra_env = {**({} if dials else NO_DIAL_ORDERS), **(extra_env or {})}
     test_class.bridge = start_bridge(test_class.ari_url, odoo_url, token, test_class.spool.name, extra_env)
     test_class.addClassCleanup(test_class.bridge.stop)
 
@@ -145,8 +153,9 @@ class RealAsterisk:
         Path(self.settings["ASTERISK_INSTANCE"] + ".ari-password").unlink(missing_ok=True)
 
 
-def start_asterisk_for(test_class, token):
-    """Start a real Asterisk and a bridge posting to ``test_class``'s Odoo server, stopped with the class.
+def start_asterisk_for(test_class, token, dials=False):
+    """Start a real Asterisk and a bridge posting to ``test_class``'s Odoo server, stopped with the class;
+    with ``dials``, the bridge places the click-to-dial calls of the tests too.
 
     Sets ``asterisk``, ``spool`` and ``bridge`` on the class."""
     test_class.asterisk = RealAsterisk()
@@ -160,6 +169,7 @@ def start_asterisk_for(test_class, token):
         "BRIDGE_SPOOL_DIR": test_class.spool.name, "BRIDGE_RECORD_CALLS": "1",
         # Only the beep: the greeting is heard in the Asterisk tier; here the caller's words matter.
         "BRIDGE_VOICEMAIL_PROMPT": f"sound:{sounds}/beep",
+        **({} if dials else NO_DIAL_ORDERS),
     }
     test_class.bridge = PbxProcess("pbx_bridge", env=env)
     test_class.addClassCleanup(test_class.bridge.stop)

@@ -102,6 +102,16 @@ class TestDialOrders(TelephonyWorldMixin, HttpCase):
         self.bridge_says("failed", {"call_id": scheduled.external_ref, "error": "HTTP 503"})
         self.assertEqual(scheduled.state, "scheduled")
 
+    def test_an_order_a_bridge_took_and_never_reported_on_is_given_back(self):
+        call = self.dial()
+        claimed_at = fields.Datetime.now()
+        self.claim()  # its answer lost on the way, or the bridge died before ringing
+        self.env["crm.call.alarm.manager"]._run_due_alarms(claimed_at + timedelta(seconds=119))
+        self.assertEqual(call.state, "ringing", "the user's phone may still ring")
+        self.env["crm.call.alarm.manager"]._run_due_alarms(claimed_at + timedelta(minutes=3))
+        self.assertEqual((call.state, call.telephony_end_reason), ("done", "pbx_failed"))
+        self.assertIn("never reported on it", call.result_note)
+
     def test_a_call_the_pbx_reported_on_is_never_given_back(self):
         call = self.dial()
         self.claim()

@@ -6,7 +6,14 @@ import wave
 
 from odoo.tests import HttpCase, tagged
 
-from .common import CUSTOMER_NUMBER, LINE_TOKEN, TelephonyWorldMixin, wait_for_bridge_health
+from .common import (
+    CUSTOMER_NUMBER,
+    LINE_TOKEN,
+    DialsThroughTheBridgeMixin,
+    TelephonyWorldMixin,
+    bridge_turn,
+    wait_for_bridge_health,
+)
 from .pbx_processes import asterisk_built, start_asterisk_for
 
 CALL_TIMEOUT = 40
@@ -15,14 +22,14 @@ LINE_DIGITS = "48221000000"
 
 @tagged("post_install", "-at_install")
 @unittest.skipUnless(asterisk_built(), "the real Asterisk is not built here (setup/asterisk.sh build)")
-class TestEndToEndAsterisk(TelephonyWorldMixin, HttpCase):
+class TestEndToEndAsterisk(DialsThroughTheBridgeMixin, TelephonyWorldMixin, HttpCase):
     """A real Asterisk 22, the real bridge and this Odoo: what Odoo records for each kind of call."""
 
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
         cls.line.default_extensions = "202"
-        start_asterisk_for(cls, LINE_TOKEN)
+        start_asterisk_for(cls, LINE_TOKEN, dials=True)
         for extension in ("201", "202"):
             cls.asterisk.agent(extension)
 
@@ -37,7 +44,8 @@ class TestEndToEndAsterisk(TelephonyWorldMixin, HttpCase):
                 if calls and calls[0].state == state and ready(calls[0]) and (
                         state != "done" or calls[0].telephony_duration or calls[0].telephony_end_reason):
                     return calls
-            time.sleep(0.3)
+            with bridge_turn(self):
+                time.sleep(0.3)
         self.fail(f"no {state} call for {domain}: {calls.mapped('state')}\n{self.bridge.output()[-3000:]}")
 
     def test_an_answered_call_lands_on_the_contact_with_its_real_duration(self):
@@ -51,7 +59,9 @@ class TestEndToEndAsterisk(TelephonyWorldMixin, HttpCase):
     def test_a_call_nobody_answers_is_missed_with_the_voicemail_on_it(self):
         self.asterisk.agent("201", mode="never")
         self.asterisk.agent("202", mode="never")
-        self.line.ring_seconds = 1
+        with self.registry.test_lock:  # the bridge asks for dial orders all the time: write between its requests
+            self.line.ring_seconds = 1
+            self.env.flush_all()
         call_id = self.asterisk.call_in(CUSTOMER_NUMBER.replace(" ", ""), LINE_DIGITS, talk=10)
         call = self.wait_for_call([("external_ref", "=", call_id)], "missed")
         self.assertEqual(call.partner_id, self.partner)
@@ -65,7 +75,8 @@ class TestEndToEndAsterisk(TelephonyWorldMixin, HttpCase):
                     with wave.open(io.BytesIO(base64.b64decode(audio.datas))) as wav:
                         self.assertGreater(wav.getnframes(), 0)
                     return
-            time.sleep(0.5)
+            with bridge_turn(self):
+                time.sleep(0.5)
         self.fail("the voicemail never reached the call\n" + self.bridge.output()[-3000:])
 
     def test_dial_when_my_own_phone_is_busy_ends_not_connected_at_once(self):
@@ -89,8 +100,9 @@ class TestEndToEndAsterisk(TelephonyWorldMixin, HttpCase):
         self.assertFalse(call.telephony_end_reason)
 
     def test_an_unknown_caller_gets_a_lead_when_the_line_asks_for_it(self):
-        self.line.write({"unknown_number_action": "create_lead", "auto_lead_directions": "both"})
-        self.env.flush_all()  # the server's requests read the database, not this test's cache
+        with self.registry.test_lock:  # the bridge asks for dial orders all the time: write between its requests
+            self.line.write({"unknown_number_action": "create_lead", "auto_lead_directions": "both"})
+            self.env.flush_all()  # the server's requests read the database, not this test's cache
         self.asterisk.agent("202", ring=1)
         call_id = self.asterisk.call_in("+48739111222", LINE_DIGITS, talk=2)
         call = self.wait_for_call([("external_ref", "=", call_id)], "done", ready=lambda call: call.lead_id)
