@@ -25,6 +25,7 @@ class DialOrderPoller:
         self.ari_connected = ari_connected  # an Event: set while the ARI events stream is open
         self.interval = interval
         self.asterisk_version = None
+        self.problem = None  # why the last claim failed, said once in the log (not twice a second)
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="dial-orders", daemon=True)
 
@@ -50,8 +51,14 @@ class DialOrderPoller:
             self.asterisk_version = None  # read again after the reconnection: Asterisk may have been upgraded
         elif self.asterisk_version is None:
             self.asterisk_version = self._version()
-        orders = self.odoo.claim_dial_orders(connected, self.asterisk_version)
-        for order in orders or ():
+        orders, problem = self.odoo.claim_dial_orders(connected, self.asterisk_version)
+        if problem != self.problem:
+            if problem:
+                _logger.warning("dial orders cannot be claimed from Odoo (%s); asking again", problem)
+            else:
+                _logger.info("dial orders are claimed from Odoo again")
+            self.problem = problem
+        for order in orders:
             self.tracker.place_order(order)
 
     def _version(self):

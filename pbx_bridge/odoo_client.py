@@ -85,25 +85,24 @@ class OdooClient:
         return plan if isinstance(plan, dict) else None
 
     def claim_dial_orders(self, ari_connected, asterisk_version):
-        """The click-to-dial calls to place now (``/telephony/v1/dial_orders/claim``), saying how the bridge is;
-        None when Odoo did not answer with orders."""
+        """The click-to-dial calls to place now (``/telephony/v1/dial_orders/claim``), saying how the bridge is:
+        ``(orders, None)``, or ``([], what went wrong)`` when Odoo did not answer with orders."""
         try:
             response = self.session.post(
                 f"{self.base_url}/telephony/v1/dial_orders/claim",
                 json={"ari_connected": ari_connected, "asterisk_version": asterisk_version}, timeout=self.timeout,
             )
         except requests.RequestException as error:
-            _logger.debug("dial orders not claimed: %s", type(error).__name__)
-            return None
+            return [], type(error).__name__
         if response.status_code != 200:
-            _logger.warning("dial orders claim answered HTTP %s: %s", response.status_code, response.text[:200])
-            return None
+            return [], f"HTTP {response.status_code}"
         try:
             orders = response.json()["orders"]
         except (ValueError, KeyError, TypeError):
-            _logger.warning("dial orders claim answered something that is not a list of orders")
-            return None
-        return orders if isinstance(orders, list) else None
+            orders = None
+        if not isinstance(orders, list):
+            return [], "an answer that is not a list of orders"
+        return orders, None
 
     def report_dial_failure(self, call_id, error):
         """Tell Odoo a claimed order could not be placed; True when Odoo took it (it gives the call back)."""

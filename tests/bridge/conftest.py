@@ -39,7 +39,7 @@ class FakeOdoo:
     a batch, events whose id is in ``refuse_ids`` answer 400 and in ``fail_ids``
     500; ``batch_sizes`` lists the size of every batch received. ``order_dial`` leaves a click-to-dial
     order for the next claim, as a user's *Call* does; ``claims`` keeps what each claim said of the bridge,
-    ``dial_failures`` the failures reported (answered ``failure_status``).
+    ``dial_failures`` the failures reported (answered ``failure_status``); claims answer ``claim_status``.
     """
 
     def __init__(self):
@@ -51,6 +51,7 @@ class FakeOdoo:
         self.refuse_ids, self.fail_ids, self.batch_sizes = set(), set(), []
         self.route = {"steps": [{"extensions": ["101"], "timeout": 5}], "fallback": "hangup", "skip": False}
         self.orders, self.claims, self.dial_failures, self.failure_status = [], [], [], 200
+        self.claim_status = 200
         self.lock = threading.Lock()
         fake = self
 
@@ -122,6 +123,8 @@ class FakeOdoo:
         with self.lock:
             if path.endswith("/claim"):
                 self.claims.append(body)
+                if self.claim_status != 200:
+                    return self.claim_status, {"error": "Odoo is being upgraded"}
                 orders, self.orders = self.orders, []
                 return 200, {"orders": orders}
             self.dial_failures.append(body)

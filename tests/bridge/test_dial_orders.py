@@ -72,3 +72,15 @@ def test_a_restarted_bridge_still_ends_the_order_whose_phone_was_ringing(sim, od
     sim.wait_call(scenario["id"])
     hangup = odoo.wait_event("c2d-restart", "hangup", timeout=15)
     assert (hangup["reason"], hangup["leg"], hangup["to"]) == ("no_answer", "agent", "+48225550014")
+
+
+def test_an_odoo_that_refuses_claims_is_said_once_in_the_log_not_twice_a_second(sim, odoo, make_bridge, caplog):
+    caplog.set_level(logging.INFO)
+    odoo.claim_status = 503
+    make_bridge()
+    wait_for(lambda: len(odoo.claims) >= 5)
+    assert caplog.text.count("dial orders cannot be claimed from Odoo (HTTP 503)") == 1
+    odoo.claim_status = 200
+    wait_for(lambda: "dial orders are claimed from Odoo again" in caplog.text)
+    odoo.order_dial("c2d-after-the-upgrade", "+48225550015", "101")
+    wait_for(lambda: any(c.role == "clicktodial-agent" for c in list(sim.engine.channels.values())))
