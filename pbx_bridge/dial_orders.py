@@ -3,12 +3,15 @@
 Odoo never talks to the PBX. A user's *Call* leaves a dial order in Odoo (the user's extension, the
 number, the caller ID); this thread claims the orders of its line's company about twice a second,
 saying with each claim how the bridge is (following ARI or not, the Asterisk version), which Odoo
-shows in Settings > Telephony > Test Connection. An order claimed is the tracker's: it rings the
-user's phone, then the customer, and the call's events go through the spool as any call's.
+shows in Settings > Telephony > Test Connection. A claim whose answer never came is asked again
+under its id, so that Odoo hands out again what it took; the tracker places an order once. An
+order claimed is the tracker's: it rings the user's phone, then the customer, and the call's events
+go through the spool as any call's.
 """
 
 import logging
 import threading
+import uuid
 
 from .ari_client import AriError
 
@@ -26,6 +29,8 @@ class DialOrderPoller:
         self.interval = interval
         self.asterisk_version = None
         self.problem = None  # why the last claim failed, said once in the log (not twice a second)
+        # The claim asked until Odoo's answer arrives: Odoo may have taken orders for one whose answer was lost.
+        self.claim_id = uuid.uuid4().hex
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="dial-orders", daemon=True)
 
@@ -51,7 +56,9 @@ class DialOrderPoller:
             self.asterisk_version = None  # read again after the reconnection: Asterisk may have been upgraded
         elif self.asterisk_version is None:
             self.asterisk_version = self._version()
-        orders, problem = self.odoo.claim_dial_orders(connected, self.asterisk_version)
+        orders, problem = self.odoo.claim_dial_orders(self.claim_id, connected, self.asterisk_version)
+        if problem is None:
+            self.claim_id = uuid.uuid4().hex
         if problem != self.problem:
             if problem:
                 _logger.warning("dial orders cannot be claimed from Odoo (%s); asking again", problem)

@@ -84,13 +84,15 @@ class OdooClient:
             return None
         return plan if isinstance(plan, dict) else None
 
-    def claim_dial_orders(self, ari_connected, asterisk_version):
+    def claim_dial_orders(self, claim_id, ari_connected, asterisk_version):
         """The click-to-dial calls to place now (``/telephony/v1/dial_orders/claim``), saying how the bridge is:
-        ``(orders, None)``, or ``([], what went wrong)`` when Odoo did not answer with orders."""
+        ``(orders, None)``, or ``([], what went wrong)`` when Odoo did not answer with orders. ``claim_id``
+        names the claim: asked again after a lost answer, Odoo hands out what that claim took."""
         try:
             response = self.session.post(
                 f"{self.base_url}/telephony/v1/dial_orders/claim",
-                json={"ari_connected": ari_connected, "asterisk_version": asterisk_version}, timeout=self.timeout,
+                json={"claim_id": claim_id, "ari_connected": ari_connected, "asterisk_version": asterisk_version},
+                timeout=self.timeout,
             )
         except requests.RequestException as error:
             return [], type(error).__name__

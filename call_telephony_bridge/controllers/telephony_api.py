@@ -1,4 +1,5 @@
 import logging
+import uuid
 
 from odoo import SUPERUSER_ID, http
 from odoo.http import request
@@ -141,10 +142,16 @@ class TelephonyApi(http.Controller):
         body = self._small_json_object()
         if body is None:
             return _error(400, "the body must be a JSON object")
+        claim_ref = body.get("claim_id")
+        if claim_ref is None:
+            claim_ref = uuid.uuid4().hex  # a bridge that does not name its claims cannot ask for one again
+        elif not (isinstance(claim_ref, str) and claim_ref and len(claim_ref) <= MAX_ID_LENGTH
+                  and not has_control(claim_ref)):
+            return _error(400, "field claim_id must be a short id")
         env = self._phone_system_env(line)
         line = line.with_env(env)
         line._note_bridge_health(body.get("ari_connected") is True, body.get("asterisk_version"))
-        return request.make_json_response({"orders": env["telephony.dial.order"]._claim(line)})
+        return request.make_json_response({"orders": env["telephony.dial.order"]._claim(line, claim_ref)})
 
     @http.route("/telephony/v1/dial_orders/failed", type="http", auth="none", methods=["POST"], csrf=False,
                 save_session=False, readonly=False)

@@ -45,6 +45,10 @@ class TelephonyDialOrder(models.Model):
     expires_at = fields.Datetime(required=True, readonly=True)
     claimed_at = fields.Datetime(readonly=True)
     line_id = fields.Many2one("telephony.line", string="Claimed By", readonly=True, ondelete="set null")
+    claim_ref = fields.Char(
+        string="Claim", readonly=True,
+        help="The bridge's id of the claim that took it: the same claim asked again (its answer was lost) gets it "
+             "again.")
     scheduled_start = fields.Datetime(
         readonly=True, help="The planned start of the scheduled call that rings: it is scheduled again if the "
                             "order fails.")
@@ -78,22 +82,33 @@ class TelephonyDialOrder(models.Model):
         return order
 
     @api.model
-    def _claim(self, line, limit=CLAIM_LIMIT):
+    def _claim(self, line, claim_ref, limit=CLAIM_LIMIT):
         """Hand the orders of ``line``'s company nobody has taken yet to that line's bridge, each to one bridge
-        only: two bridges asking at once get different orders. What the bridge needs to place each."""
+        only: two bridges asking at once get different orders. What the bridge needs to place each.
+
+        ``claim_ref`` names the claim: a bridge whose answer never came (a time-out) asks again with the same
+        one, and gets the orders that claim took as well - the bridge places an order once however often it
+        gets it."""
         self._check_phone_system(line)
         self.flush_model()
         now = fields.Datetime.now()
         self.env.cr.execute(SQL(
-            """UPDATE telephony_dial_order SET claimed_at = %(now)s, line_id = %(line)s, write_date = %(now)s
+            """UPDATE telephony_dial_order SET claimed_at = %(now)s, line_id = %(line)s, claim_ref = %(claim)s,
+                      write_date = %(now)s
                 WHERE id IN (SELECT id FROM telephony_dial_order
                               WHERE company_id = %(company)s AND claimed_at IS NULL AND expires_at > %(now)s
                               ORDER BY id LIMIT %(limit)s FOR UPDATE SKIP LOCKED)
             RETURNING id, call_ref, extension, number, caller_id""",
-            now=now, line=line.id, company=line.company_id.id, limit=limit,
+            now=now, line=line.id, claim=claim_ref, company=line.company_id.id, limit=limit,
         ))
         rows = self.env.cr.dictfetchall()
-        self.invalidate_model(["claimed_at", "line_id"])
+        self.env.cr.execute(SQL(
+            """SELECT id, call_ref, extension, number, caller_id FROM telephony_dial_order
+                WHERE line_id = %(line)s AND claim_ref = %(claim)s AND NOT id = ANY(%(taken)s)""",
+            line=line.id, claim=claim_ref, taken=[row["id"] for row in rows],
+        ))
+        rows += self.env.cr.dictfetchall()
+        self.invalidate_model(["claimed_at", "line_id", "claim_ref"])
         if rows:
             self.env["crm.call.alarm.manager"]._wake_at([now + CLAIMED_SILENCE])
         return [{"call_id": row["call_ref"], "extension": row["extension"], "number": row["number"],

@@ -295,9 +295,12 @@ class TestAttacksOverHttp(TelephonyWorldMixin, HttpCase):
 
     def test_odd_dial_order_requests_get_a_clear_error_and_change_nothing(self):
         call = self.dial_anna()
-        for raw in ("[1, 2]", "not json", '"text"', "{" * 5000, json.dumps({"x": "y" * 5000})):
+        for raw in ("[1, 2]", "not json", '"text"', "{" * 5000, json.dumps({"x": "y" * 5000}),
+                    json.dumps({"claim_id": 5}), json.dumps({"claim_id": "x" * 300}), json.dumps({"claim_id": "a\nb"})):
             response = self.post_orders("claim", raw=raw)
-            self.assertEqual((response.status_code, response.json()["error"]), (400, "the body must be a JSON object"))
+            self.assertEqual(response.status_code, 400, raw[:40])
+            self.assertIn(response.json()["error"],
+                          ("the body must be a JSON object", "field claim_id must be a short id"))
         for body in ({}, {"call_id": call.external_ref}, {"call_id": call.external_ref, "error": "  "},
                      {"call_id": 5, "error": "x"}, {"call_id": "a\nb", "error": "x"},
                      {"call_id": call.external_ref, "error": ["x"]}):

@@ -29,8 +29,9 @@ class TestDialOrders(TelephonyWorldMixin, HttpCase):
         self.env.invalidate_all()  # the server wrote on the test's connection
         return response
 
-    def claim(self):
-        response = self.bridge_says("claim", {"ari_connected": True, "asterisk_version": "22.10.1"})
+    def claim(self, claim_id=None):
+        body = {"ari_connected": True, "asterisk_version": "22.10.1", **({"claim_id": claim_id} if claim_id else {})}
+        response = self.bridge_says("claim", body)
         self.assertEqual(response.status_code, 200, response.text)
         return response.json()["orders"]
 
@@ -48,8 +49,9 @@ class TestDialOrders(TelephonyWorldMixin, HttpCase):
     # Tests
     # ------------------------------------------------------------------
     def test_a_claim_hands_each_order_out_once_and_keeps_how_the_bridge_is(self):
-        self.line.sudo().write({"bridge_seen_at": False, "bridge_asterisk_version": False})
         first, second = self.dial(), self.dial()
+        self.line.sudo().write({"bridge_seen_at": False, "bridge_asterisk_version": False})
+        self.env.flush_all()
         orders = self.claim()
         self.assertEqual(orders, [
             {"call_id": call.external_ref, "extension": "201", "number": "+48221234567",
@@ -58,6 +60,14 @@ class TestDialOrders(TelephonyWorldMixin, HttpCase):
         self.assertEqual((self.line.bridge_ari_connected, self.line.bridge_asterisk_version), (True, "22.10.1"))
         self.assertTrue(self.line.bridge_seen_at)
         self.assertEqual((first.state, second.state), ("ringing", "ringing"), "the bridge places them now")
+
+    def test_a_claim_asked_again_under_its_id_gets_what_it_took(self):
+        first = self.dial()
+        self.assertEqual([o["call_id"] for o in self.claim("claim-1")], [first.external_ref])
+        second = self.dial()
+        self.assertEqual([o["call_id"] for o in self.claim("claim-1")], [first.external_ref, second.external_ref],
+                         "its answer never reached the bridge: the same claim gets it again, with what is new")
+        self.assertEqual(self.claim("claim-2"), [], "another claim gets none of them")
 
     def test_an_order_nobody_takes_closes_a_new_call_and_tells_its_user(self):
         call = self.dial()

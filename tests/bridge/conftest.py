@@ -1,5 +1,6 @@
 """Fixtures: a real simulated PBX, a tiny real HTTP server standing in for Odoo, real bridges."""
 
+import contextlib
 import json
 import threading
 import time
@@ -39,7 +40,9 @@ class FakeOdoo:
     a batch, events whose id is in ``refuse_ids`` answer 400 and in ``fail_ids``
     500; ``batch_sizes`` lists the size of every batch received. ``order_dial`` leaves a click-to-dial
     order for the next claim, as a user's *Call* does; ``claims`` keeps what each claim said of the bridge,
-    ``dial_failures`` the failures reported (answered ``failure_status``); claims answer ``claim_status``.
+    ``dial_failures`` the failures reported (answered ``failure_status``); claims answer ``claim_status``, and
+    with ``lose_next_claim_answer`` the next claim that takes orders answers too late (after the bridge's
+    time-out); a claim asked again under its id gets what it took, as Odoo does.
     """
 
     def __init__(self):
@@ -51,7 +54,7 @@ class FakeOdoo:
         self.refuse_ids, self.fail_ids, self.batch_sizes = set(), set(), []
         self.route = {"steps": [{"extensions": ["101"], "timeout": 5}], "fallback": "hangup", "skip": False}
         self.orders, self.claims, self.dial_failures, self.failure_status = [], [], [], 200
-        self.claim_status = 200
+        self.claim_status, self.lose_next_claim_answer, self.claimed = 200, False, {}
         self.lock = threading.Lock()
         fake = self
 
@@ -65,7 +68,9 @@ class FakeOdoo:
                 self.send_header("Content-Type", "application/json")
                 self.send_header("Content-Length", str(len(data)))
                 self.end_headers()
-                self.wfile.write(data)
+                # An answer the bridge gave up waiting for (a test of lost answers) goes nowhere.
+                with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+                    self.wfile.write(data)
 
             def do_GET(self):
                 url = urlparse(self.path)
@@ -121,14 +126,21 @@ class FakeOdoo:
     def dial_orders(self, path, body):
         """Answer a claim (the orders waiting, handed out once) or a failure report: (status, body)."""
         with self.lock:
-            if path.endswith("/claim"):
-                self.claims.append(body)
-                if self.claim_status != 200:
-                    return self.claim_status, {"error": "Odoo is being upgraded"}
-                orders, self.orders = self.orders, []
-                return 200, {"orders": orders}
-            self.dial_failures.append(body)
-            return self.failure_status, {"call_id": body.get("call_id")}
+            if not path.endswith("/claim"):
+                self.dial_failures.append(body)
+                return self.failure_status, {"call_id": body.get("call_id")}
+            self.claims.append(body)
+            if self.claim_status != 200:
+                return self.claim_status, {"error": "Odoo is being upgraded"}
+            taken = self.claimed.setdefault(body.get("claim_id"), [])
+            taken += self.orders
+            self.orders = []
+            late = self.lose_next_claim_answer and taken
+            if late:
+                self.lose_next_claim_answer = False
+        if late:
+            time.sleep(3)  # the bridge has given up waiting: this answer is lost
+        return 200, {"orders": list(taken)}
 
     def take(self, event):
         """Answer one event as Odoo would: (status, body)."""

@@ -84,3 +84,16 @@ def test_an_odoo_that_refuses_claims_is_said_once_in_the_log_not_twice_a_second(
     wait_for(lambda: "dial orders are claimed from Odoo again" in caplog.text)
     odoo.order_dial("c2d-after-the-upgrade", "+48225550015", "101")
     wait_for(lambda: any(c.role == "clicktodial-agent" for c in list(sim.engine.channels.values())))
+
+
+def test_a_claim_whose_answer_was_lost_is_asked_again_and_its_order_placed_once(sim, odoo, make_bridge):
+    odoo.lose_next_claim_answer = True
+    make_bridge()
+    scenario = sim.start_call(preset="click_to_dial", agent=0.2, customer=0.3, talk=0.3)
+    odoo.order_dial("c2d-lost-answer", "+48225550016", "101")
+    sim.wait_call(scenario["id"])
+    odoo.wait_event("c2d-lost-answer", "hangup")
+    lost = next(claim["claim_id"] for claim in list(odoo.claims) if odoo.claimed.get(claim["claim_id"]))
+    assert [claim["claim_id"] for claim in odoo.claims].count(lost) >= 2, "asked again under the same id"
+    assert odoo.kinds("c2d-lost-answer") == ["ringing", "answered", "hangup"]
+    assert len([c for c in sim.engine.scenarios.values() if c.direction == "outbound"]) == 1
