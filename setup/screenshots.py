@@ -317,6 +317,8 @@ def main():
             odoo.ensure_language(lang)
             odoo.set_language(lang)
             day_plan = f"{args.url}/odoo/action-call_logging.crm_call_action_day_plan"
+            # The first page after a change of language may still come in the previous one: not photographed.
+            browser.open(day_plan, ".o_call_day_plan_board")
             shots = []
             if "day_plan" in pages:
                 shots.append(("day_plan", "call_logging", day_plan, ".o_call_day_plan_board", None))
