@@ -160,6 +160,8 @@ class TestAppointmentDialing(DialsThroughTheBridgeMixin, TelephonyWorldMixin, Ht
         self.tick(start)
         first = appointment.appointment_attempt_ids
         self.assertEqual(len(first), 1)
+        # Each attempt takes its cast of the simulated PBX now, not in a later test.
+        self.placed(first)
 
         self.tick(start + timedelta(minutes=2))
         self.assertEqual((first.state, first.result_id, first.duration, first.telephony_end_reason),
@@ -169,6 +171,7 @@ class TestAppointmentDialing(DialsThroughTheBridgeMixin, TelephonyWorldMixin, Ht
 
         self.tick(start + timedelta(minutes=5))
         self.assertEqual(len(appointment.appointment_attempt_ids), 2, "tried again after five minutes")
+        self.placed(appointment.appointment_attempt_ids - first)
 
         self.tick(appointment.window_end)
         self.assertEqual(appointment.appointment_attempt_ids.mapped("state"), ["done", "done"])
