@@ -128,7 +128,8 @@ for n in range({CUSTOMERS}):
 old = env["crm.call"].search(
     ["|", ("external_ref", "=like", "bench-%"), ("external_ref", "=like", "pop-%")])
 env["telephony.call.event"].search([("call_id", "in", old.ids)]).unlink()
-old._telephony_unlink()
+old.filtered(lambda call: call.state in ("ringing", "in_progress", "on_hold"))._telephony_write({{"state": "missed"}})
+old.unlink()
 env.cr.commit()
 """
     done = subprocess.run(odoo_command("-d", DB_NAME, "--no-http", "--log-level=warn", subcommand=("shell",)),

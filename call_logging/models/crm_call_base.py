@@ -12,7 +12,6 @@ from ..tools.phone_normalize import to_e164
 from ..tools.trust import (
     HISTORY_DEFERRED,
     MANUAL_CREATE,
-    MANUAL_UNLINK,
     MANUAL_WRITE,
     SYSTEM_FIELDS,
     waived,
@@ -464,8 +463,7 @@ class CrmCallBase(models.AbstractModel):
 
     @api.ondelete(at_uninstall=False)
     def _unlink_except_live(self):
-        # Waived by _telephony_unlink only: a dialled call the PBX could not place never went on.
-        if any(call.state in LIVE_STATES for call in self) and not waived(MANUAL_UNLINK, self):
+        if any(call.state in LIVE_STATES for call in self):
             raise UserError(_("A call that is still going on cannot be deleted; end it first."))
 
     # ------------------------------------------------------------------
@@ -745,13 +743,6 @@ class CrmCallBase(models.AbstractModel):
         self._check_telephony_fields(vals)
         with waiving((MANUAL_WRITE,), self, vals):
             return self.write(vals)
-
-    def _telephony_unlink(self):
-        """Delete calls the phone system could not place after all (click-to-dial refused by the PBX), from
-        superuser code. Skips only the refusal to delete a call that is still going on: it never went on."""
-        self._check_phone_system_caller()
-        with waiving((MANUAL_UNLINK,), self, ()):
-            return self.unlink()
 
     def _check_phone_system_caller(self):
         # The phone system is superuser code: the events endpoint (authenticated by a line's token), click-to-dial

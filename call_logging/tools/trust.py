@@ -46,7 +46,6 @@ MONTHLY_TABLE = Marker("call report monthly table")
 SYSTEM_FIELDS = "system_fields"  # the refusal of the fields a call declares read-only
 MANUAL_CREATE = "manual_create"  # what may be entered by hand: states, times, owner of a current call
 MANUAL_WRITE = "manual_write"    # what may be changed by hand: the lock, states, owner, start, reschedules
-MANUAL_UNLINK = "manual_unlink"  # a call still going on is not deleted
 
 _WAIVERS = ContextVar("call_logging_waivers", default=())
 

@@ -46,7 +46,7 @@ class TelephonyDialOrder(models.Model):
     claimed_at = fields.Datetime(readonly=True)
     line_id = fields.Many2one("telephony.line", string="Claimed By", readonly=True, ondelete="set null")
     claim_ref = fields.Char(
-        string="Claim", readonly=True,
+        string="Claim", readonly=True, index="btree_not_null",
         help="The bridge's id of the claim that took it: the same claim asked again (its answer was lost) gets it "
              "again.")
     scheduled_start = fields.Datetime(
@@ -92,22 +92,23 @@ class TelephonyDialOrder(models.Model):
         self._check_phone_system(line)
         self.flush_model()
         now = fields.Datetime.now()
+        # One statement: its second half reads the table as it was before the first half's update, so it
+        # finds only what this claim took on an earlier asking.
         self.env.cr.execute(SQL(
-            """UPDATE telephony_dial_order SET claimed_at = %(now)s, line_id = %(line)s, claim_ref = %(claim)s,
-                      write_date = %(now)s
-                WHERE id IN (SELECT id FROM telephony_dial_order
-                              WHERE company_id = %(company)s AND claimed_at IS NULL AND expires_at > %(now)s
-                              ORDER BY id LIMIT %(limit)s FOR UPDATE SKIP LOCKED)
-            RETURNING id, call_ref, extension, number, caller_id""",
+            """WITH taken AS (
+                   UPDATE telephony_dial_order SET claimed_at = %(now)s, line_id = %(line)s, claim_ref = %(claim)s,
+                          write_date = %(now)s
+                    WHERE id IN (SELECT id FROM telephony_dial_order
+                                  WHERE company_id = %(company)s AND claimed_at IS NULL AND expires_at > %(now)s
+                                  ORDER BY id LIMIT %(limit)s FOR UPDATE SKIP LOCKED)
+                RETURNING id, call_ref, extension, number, caller_id)
+               SELECT * FROM taken
+                UNION ALL
+               SELECT id, call_ref, extension, number, caller_id FROM telephony_dial_order
+                WHERE claim_ref = %(claim)s AND line_id = %(line)s""",
             now=now, line=line.id, claim=claim_ref, company=line.company_id.id, limit=limit,
         ))
         rows = self.env.cr.dictfetchall()
-        self.env.cr.execute(SQL(
-            """SELECT id, call_ref, extension, number, caller_id FROM telephony_dial_order
-                WHERE line_id = %(line)s AND claim_ref = %(claim)s AND NOT id = ANY(%(taken)s)""",
-            line=line.id, claim=claim_ref, taken=[row["id"] for row in rows],
-        ))
-        rows += self.env.cr.dictfetchall()
         self.invalidate_model(["claimed_at", "line_id", "claim_ref"])
         if rows:
             self.env["crm.call.alarm.manager"]._wake_at([now + CLAIMED_SILENCE])
