@@ -1,1 +1,2 @@
 from . import telephony_api
+from . import softphone

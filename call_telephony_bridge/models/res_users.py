@@ -1,7 +1,8 @@
 from datetime import timedelta
 
-from odoo import api, fields, models, tools
+from odoo import _, api, fields, models, tools
 from odoo.addons.call_logging.models.crm_call_base import CONNECTED_STATES
+from odoo.exceptions import AccessError
 from odoo.tools import SQL
 
 # The fields that decide which user an extension rings (see _telephony_users_by_extension).
@@ -29,13 +30,59 @@ class ResUsers(models.Model):
              "a call you place stays on its own form.",
     )
 
+    telephony_ring_on = fields.Selection(
+        [("desk", "Desk phone"), ("browser", "Browser"), ("both", "Desk phone and browser")],
+        string="Calls Ring On", default="desk", required=True,
+        help="Where your calls ring: your desk phone, the phone in Odoo (your browser, with a headset), or both. "
+             "The phone in Odoo needs its password from your telephony administrator.",
+    )
+    # Readable by telephony administrators only (the field's groups): a user gets their own password
+    # through /call_telephony_bridge/softphone/settings and nobody else's in any way.
+    telephony_sip_password = fields.Char(
+        string="Browser Phone Password", copy=False, groups="call_telephony_bridge.group_telephony_admin",
+        help="The SIP password of this user's browser phone, as set on its endpoint in Asterisk "
+             "(<extension>-browser).",
+    )
+
     @property
     def SELF_READABLE_FIELDS(self):
-        return super().SELF_READABLE_FIELDS + ["telephony_extension", "telephony_open_record_on_answer"]
+        return super().SELF_READABLE_FIELDS + [
+            "telephony_extension", "telephony_open_record_on_answer", "telephony_ring_on"]
 
     @property
     def SELF_WRITEABLE_FIELDS(self):
-        return super().SELF_WRITEABLE_FIELDS + ["telephony_open_record_on_answer"]
+        return super().SELF_WRITEABLE_FIELDS + ["telephony_open_record_on_answer", "telephony_ring_on"]
+
+    def _telephony_browser_phone_settings(self):
+        """What the current user's browser phone needs to register, or why it cannot: ``{"enabled": False,
+        "reason": ...}``. Only ever for the user themselves: it carries their SIP password."""
+        self.ensure_one()
+        if self != self.env.user:
+            raise AccessError(_("A browser phone's settings are given to its own user only."))
+        if self.telephony_ring_on == "desk":
+            return {"enabled": False, "reason": _("Your calls ring on your desk phone (see your preferences).")}
+        if not self.telephony_extension:
+            return {"enabled": False, "reason": _("You have no phone extension: ask your telephony administrator.")}
+        line = self.env["telephony.line"].sudo().search(  # sudo: the URL of the company's PBX, not a secret
+            [("company_id", "=", self.env.company.id), ("browser_phone_url", "!=", False)], limit=1)
+        if not line:
+            return {"enabled": False, "reason": _("No phone line of your company accepts browser phones.")}
+        # sudo: the user's own password, which no ordinary read returns (see the field)
+        password = self.sudo().telephony_sip_password
+        if not password:
+            return {"enabled": False, "reason": _("Your browser phone has no password yet: ask your telephony "
+                                                  "administrator.")}
+        username = f"{self.telephony_extension}-browser"
+        return {
+            "enabled": True,
+            "ring_on": self.telephony_ring_on,
+            "websocket_url": line.browser_phone_url,
+            "uri": f"sip:{username}@{line._browser_phone_domain()}",
+            "username": username,
+            "password": password,
+            "display_name": self.name,
+            "extension": self.telephony_extension,
+        }
 
     # ------------------------------------------------------------------
     # Tools

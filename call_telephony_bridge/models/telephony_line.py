@@ -2,6 +2,7 @@ import hashlib
 import hmac
 import secrets
 from datetime import timedelta
+from urllib.parse import urlsplit
 
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, ValidationError
@@ -118,6 +119,14 @@ class TelephonyLine(models.Model):
     )
     routing_warning = fields.Text(compute="_compute_routing_warning", string="Routing Problems")
     # What the line's bridge last said of itself (see _note_bridge_health).
+    browser_phone_url = fields.Char(
+        string="Browser Phone WebSocket",
+        help="Asterisk's SIP over WebSocket address for the phones in Odoo, as the users' browsers reach it: "
+             "wss://pbx.example.com:8089/ws (ws:// only on this computer). Empty: no browser phone.",
+    )
+    browser_phone_domain = fields.Char(
+        string="Browser Phone SIP Domain", help="The domain of the browser phones' SIP addresses; empty: the "
+                                                "WebSocket's host.")
     bridge_seen_at = fields.Datetime(string="Bridge Last Heard", readonly=True, copy=False)
     bridge_ari_connected = fields.Boolean(string="Bridge Connected to the PBX", readonly=True, copy=False)
     bridge_asterisk_version = fields.Char(string="Asterisk Version", readonly=True, copy=False)
@@ -227,17 +236,29 @@ class TelephonyLine(models.Model):
     def _bridge_status(self):
         """How this line's bridge is, in one sentence for its administrator; and whether it can place calls."""
         self.ensure_one()
+        if self._bridge_connected():
+            return _("%(line)s: the bridge is running and connected to Asterisk %(version)s.",
+                     line=self.name, version=self.bridge_asterisk_version or _("of unknown version")), True
         if not self.bridge_seen_at:
             return _("%s: no bridge has been heard from; start it with the line's token.", self.name), False
         seconds = int((fields.Datetime.now() - self.bridge_seen_at).total_seconds())
         if seconds >= BRIDGE_SILENT_AFTER.total_seconds():
             return _("%(line)s: the bridge has not been heard from for %(seconds)s seconds; is it running?",
                      line=self.name, seconds=seconds), False
-        if not self.bridge_ari_connected:
-            return _("%(line)s: the bridge is running but cannot reach the PBX (Asterisk's ARI); see its log.",
-                     line=self.name), False
-        return _("%(line)s: the bridge is running and connected to Asterisk %(version)s.",
-                 line=self.name, version=self.bridge_asterisk_version or _("of unknown version")), True
+        return _("%(line)s: the bridge is running but cannot reach the PBX (Asterisk's ARI); see its log.",
+                 line=self.name), False
+
+    def _browser_phone_domain(self):
+        self.ensure_one()
+        return self.browser_phone_domain or urlsplit(self.browser_phone_url or "").hostname or "localhost"
+
+    @api.constrains("browser_phone_url")
+    def _check_browser_phone_url(self):
+        for line in self:
+            url = urlsplit(line.browser_phone_url or "")
+            if line.browser_phone_url and (url.scheme not in ("ws", "wss") or not url.hostname):
+                raise ValidationError(_("The browser phone's address is a WebSocket URL, such as "
+                                        "wss://pbx.example.com:8089/ws."))
 
     def _is_exception_number(self, number):
         """True when calls with ``number`` must leave no trace in the CRM."""

@@ -19,6 +19,8 @@ from . import (
     test_routing_concurrency,
     test_routing_end_to_end,
     test_screen_pop,
+    test_softphone_asterisk,
+    test_softphone_settings,
     test_translations,
     test_wait_before_answer,
 )

@@ -147,6 +147,18 @@ class RealAsterisk:
         }).raise_for_status()
         return channel_id + ";2"
 
+    def cli(self, command):
+        """What the Asterisk CLI prints for ``command``."""
+        return subprocess.run(["bash", str(ASTERISK_SH), "cli", command], env=self.env, capture_output=True,
+                              text=True).stdout
+
+    def restart(self):
+        """Stop Asterisk and start it again on the same ports, as a PBX restarted by its administrator."""
+        subprocess.run(["bash", str(ASTERISK_SH), "stop"], env=self.env, capture_output=True)
+        result = subprocess.run(["bash", str(ASTERISK_SH), "start"], env=self.env, capture_output=True, text=True)
+        if result.returncode:
+            raise RuntimeError("the real Asterisk did not start again: " + result.stderr)
+
     def stop(self):
         subprocess.run(["bash", str(ASTERISK_SH), "stop"], env=self.env, capture_output=True)
         shutil.rmtree(self.settings["ASTERISK_INSTANCE"], ignore_errors=True)

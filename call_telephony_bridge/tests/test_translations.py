@@ -8,6 +8,7 @@ class TestTranslations(TranslationChecks, TransactionCase):
 
     _addon = "call_telephony_bridge"
     _same_as_source = {
-        "pl": {"ID", "Token", "Asterisk ARI", "+48 22 123 45 67", "http://127.0.0.1:8088"},
-        "ja": {"ID", "ARI URL", "Asterisk ARI", "http://127.0.0.1:8088"},
+        "pl": {"ID", "Token", "Asterisk ARI", "+48 22 123 45 67", "http://127.0.0.1:8088",
+               "wss://pbx.example.com:8089/ws"},
+        "ja": {"ID", "ARI URL", "Asterisk ARI", "http://127.0.0.1:8088", "wss://pbx.example.com:8089/ws"},
     }

@@ -1,14 +1,27 @@
 import { _t } from "@web/core/l10n/translation";
 import { deserializeDateTime, formatDateTime } from "@web/core/l10n/dates";
+import { useService } from "@web/core/utils/hooks";
 import { Component, useState } from "@odoo/owl";
+import { SoftphoneCallControls } from "../softphone/softphone_call_controls";
 
 /** One call's popup: the caller's card while it rings and talks, the wrap-up form once it ended. */
 export class ScreenPop extends Component {
     static template = "call_telephony_bridge.ScreenPop";
+    static components = { SoftphoneCallControls };
     static props = { popup: Object, actions: Object };
 
     setup() {
         this.form = useState(this.props.popup.wrapUp);
+        this.softphone = useService("call_telephony_bridge.softphone");
+        this.phone = useState(this.softphone.state);
+    }
+
+    /** The browser phone's call carrying this one, when it rings or talks in this browser. */
+    get browserCall() {
+        if (this.data.ended || !this.phone.sessions.length) {
+            return null;
+        }
+        return this.softphone.callFor(this.data.number);
     }
 
     get data() {

@@ -9,8 +9,8 @@ import { ScreenPopContainer } from "./screen_pop";
  * call if the user wants it) -> the wrap-up form after the hangup.
  */
 export const screenPopService = {
-    dependencies: ["bus_service", "action", "orm", "notification"],
-    start(env, { bus_service, action, orm, notification }) {
+    dependencies: ["bus_service", "action", "orm", "notification", "call_telephony_bridge.softphone"],
+    start(env, { bus_service, action, orm, notification, "call_telephony_bridge.softphone": softphone }) {
         const state = reactive({ calls: [] });
 
         function find(callId) {
@@ -52,6 +52,10 @@ export const screenPopService = {
                     refreshCardsListing(data.id);
                 }
                 return;
+            }
+            if (ringing && data.is_owner && data.direction === "outbound") {
+                // The user's own click: the PBX rings their phone first, and the browser phone picks up.
+                softphone.expectOwnCall();
             }
             if (ringing || data.is_owner) {
                 state.calls.unshift({
