@@ -4,6 +4,7 @@ import logging
 import threading
 
 from .ari_client import AriRest, EventStream
+from .browser_phones import BrowserPhoneProvisioner
 from .call_store import CallStore
 from .call_tracker import CallTracker
 from .dial_orders import DialOrderPoller
@@ -34,6 +35,9 @@ class Bridge:
         )
         self.dial_orders = DialOrderPoller(self.odoo, self.tracker, self.rest, self.events.connected,
                                            settings.dial_poll_seconds)
+        self.browser_phones = (
+            BrowserPhoneProvisioner(self.odoo, self.rest, settings.browser_phones_file, settings.browser_phones_seconds)
+            if settings.browser_phones_file else None)
 
     def _connected(self, first, lost_at=None):
         self.tracker.reconcile(first_connection=first, lost_at=lost_at)
@@ -55,6 +59,8 @@ class Bridge:
         self._ticker.start()
         if self.settings.dial_poll_seconds:
             self.dial_orders.start()
+        if self.browser_phones:
+            self.browser_phones.start()
         return self
 
     def stop(self):
@@ -64,6 +70,8 @@ class Bridge:
         self.stopped = True
         self._stop.set()
         self.dial_orders.stop()
+        if self.browser_phones:
+            self.browser_phones.stop()
         self.events.stop()
         # What the calls' lanes still have (a hangup to post, a recording to fetch) is done, within bounds.
         self.tracker.stop()

@@ -106,6 +106,10 @@ class AriRest:
         """``GET /asterisk/info``: the PBX's build and status."""
         return self._call("GET", "/asterisk/info")
 
+    def reload_module(self, module):
+        """``PUT /asterisk/modules/{module}``: Asterisk reads that module's configuration again."""
+        return self._call("PUT", f"/asterisk/modules/{quote(module)}")
+
     def channel(self, channel_id):
         """``GET /channels/{id}``; None when the channel is gone."""
         return self._call("GET", f"/channels/{quote(channel_id)}", missing_ok=True)

@@ -26,6 +26,8 @@ class Settings:
     ring_seconds: int = 5
     dial_poll_seconds: float = 0.5
     click_to_dial_ring_seconds: int = 30
+    browser_phones_file: str = ""
+    browser_phones_seconds: float = 30.0
     http_timeout: float = 10.0
     max_backoff: float = 30.0
     give_up_after: float = 900.0
@@ -74,6 +76,12 @@ def load_settings(argv=None, environ=None):
     parser.add_argument("--click-to-dial-ring-seconds", type=int,
                         default=int(env.get("BRIDGE_CLICK_TO_DIAL_RING_SECONDS", "30")),
                         help="how long the user's own phone rings for a click-to-dial call")
+    parser.add_argument("--browser-phones-file", default=env.get("BRIDGE_BROWSER_PHONES_FILE", ""),
+                        help="the pjsip.conf include the phones in Odoo are written to (Asterisk reloads PJSIP when "
+                             "it changes); empty: the bridge leaves the browser phones' accounts alone")
+    parser.add_argument("--browser-phones-seconds", type=float,
+                        default=float(env.get("BRIDGE_BROWSER_PHONES_SECONDS", "30")),
+                        help="how often Odoo is asked for the phones in Odoo")
     parser.add_argument("--max-backoff", type=float, default=float(env.get("BRIDGE_MAX_BACKOFF", "30")))
     parser.add_argument("--give-up-after", type=float, default=float(env.get("BRIDGE_GIVE_UP_AFTER", "900")),
                         help="seconds an event may keep failing while Odoo works before it is dead-lettered; 0: never")
@@ -96,6 +104,8 @@ def load_settings(argv=None, environ=None):
         ring_seconds=max(args.ring_seconds, 1),
         dial_poll_seconds=0.0 if args.dial_poll_seconds <= 0 else min(max(args.dial_poll_seconds, 0.1), 10.0),
         click_to_dial_ring_seconds=max(args.click_to_dial_ring_seconds, 1),
+        browser_phones_file=args.browser_phones_file,
+        browser_phones_seconds=min(max(args.browser_phones_seconds, 1.0), 3600.0),
         max_backoff=args.max_backoff,
         give_up_after=args.give_up_after,
         log_level=args.log_level.upper(),

@@ -118,6 +118,23 @@ class OdooClient:
             _logger.warning("the failure of dial order %s was answered HTTP %s", call_id, response.status_code)
         return response.status_code == 200
 
+    def browser_phones(self):
+        """The SIP accounts of the phones in Odoo (``/telephony/v1/browser_phones``): ``(phones, None)``, or
+        ``(None, what went wrong)``."""
+        try:
+            response = self.session.get(f"{self.base_url}/telephony/v1/browser_phones", timeout=self.timeout)
+        except requests.RequestException as error:
+            return None, type(error).__name__
+        if response.status_code != 200:
+            return None, f"HTTP {response.status_code}"
+        try:
+            phones = response.json()["phones"]
+        except (ValueError, KeyError, TypeError):
+            phones = None
+        if not isinstance(phones, list):
+            return None, "an answer that is not a list of phones"
+        return phones, None
+
 
 class Deliverer:
     """The thread that drains the spool into Odoo, in order."""

@@ -1069,6 +1069,7 @@ class CrmCallBase(models.AbstractModel):
             "res_model": "crm.call",
             "res_id": self.id,
             "view_mode": "form",
+            "views": [[False, "form"]],
             "target": "current",
         }
 

@@ -172,6 +172,17 @@ class TelephonyApi(http.Controller):
             return _error(404, "this line claimed no such order")
         return request.make_json_response({"call_id": call_id})
 
+    @http.route("/telephony/v1/browser_phones", type="http", auth="none", methods=["GET"], csrf=False,
+                save_session=False, readonly=True)
+    def browser_phones(self):
+        """The phones in Odoo the line's PBX must know: one SIP account per user whose calls ring in the browser
+        (see the README). Their passwords are in it: only a line's bridge, on the PBX's side, asks."""
+        line = self._line_from_token()
+        if not line:
+            return self._unauthorized()
+        phones = self._phone_system_env(line)["res.users"]._telephony_browser_phones(line.company_id)
+        return request.make_json_response({"phones": phones})
+
     def _small_json_object(self):
         """The body as a JSON object when it is one of at most a few kilobytes, else None; no body is {}."""
         length = request.httprequest.content_length

@@ -8,6 +8,8 @@ from odoo.exceptions import AccessError, UserError
 
 WRAP_UP_FIELDS = ("description", "result_id", "result_note", "goal_status", "additional_info", "inbound_reason")
 POPUP_LIST_LIMIT = 5
+# A phone number as people write it, with spaces, dashes and an extension: longer is not a number.
+MAX_DIALLED_LENGTH = 64
 # Why an outbound call never connected, in the words of the user who placed it (see tools.call_state.END_REASONS).
 END_REASONS = [
     ("agent_no_answer", "Your phone did not answer"),
@@ -171,6 +173,14 @@ class CrmCallTelephonyMixin(models.AbstractModel):
     # ------------------------------------------------------------------
     # Business methods
     # ------------------------------------------------------------------
+    @api.model
+    def telephony_dial_number(self, number):
+        """Dial ``number`` through the PBX (any phone number shown in Odoo, the dial pad): the call lands on
+        whoever the number is, as far as the user may see them. The call's form action."""
+        if not isinstance(number, str) or len(number) > MAX_DIALLED_LENGTH:
+            raise UserError(_("The number to dial must be text, such as +48 22 123 45 67."))
+        return self._telephony_dial(number)
+
     @api.model
     def _telephony_dial(self, number, partner=None, lead=None, scheduled=None):
         """Click-to-dial: the PBX rings the user's own extension, then ``number``.

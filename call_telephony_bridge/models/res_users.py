@@ -1,12 +1,19 @@
+import re
+import secrets
 from datetime import timedelta
 
 from odoo import _, api, fields, models, tools
 from odoo.addons.call_logging.models.crm_call_base import CONNECTED_STATES
-from odoo.exceptions import AccessError
+from odoo.exceptions import AccessError, ValidationError
 from odoo.tools import SQL
+
+from .telephony_line import TELEPHONY_ADMIN_GROUP
 
 # The fields that decide which user an extension rings (see _telephony_users_by_extension).
 EXTENSION_OWNER_FIELDS = frozenset({"telephony_extension", "company_ids", "groups_id", "share", "active", "name"})
+SIP_PASSWORD_BYTES = 18  # 24 characters
+# Printable ASCII but what pjsip.conf cannot hold unquoted: ";" starts a comment, "[" a section.
+SIP_PASSWORD = re.compile(r"^[!#-:<-Z^-~]{12,128}$")
 # A call still "in progress" after this long lost its hangup: it no longer makes its owner busy.
 ON_CALL_HORIZON = timedelta(hours=8)
 
@@ -53,25 +60,64 @@ class ResUsers(models.Model):
     def SELF_WRITEABLE_FIELDS(self):
         return super().SELF_WRITEABLE_FIELDS + ["telephony_open_record_on_answer", "telephony_ring_on"]
 
+    @api.constrains("telephony_sip_password")
+    def _check_telephony_sip_password(self):
+        for user in self:
+            password = user.telephony_sip_password
+            if password and not SIP_PASSWORD.match(password):
+                raise ValidationError(_(
+                    "A browser phone password has 12 to 128 letters, digits and signs, without spaces nor any of "
+                    '; [ ] " \\ (Asterisk\'s configuration could not hold them): %s has another.', user.name))
+
+    def action_telephony_generate_sip_password(self):
+        """Give each of these users with an extension a new random browser phone password; the bridge passes it
+        to Asterisk (BRIDGE_BROWSER_PHONES_FILE), and the user's browser gets it when Odoo is loaded again."""
+        if not self.env.user.has_group(TELEPHONY_ADMIN_GROUP):
+            raise AccessError(_("Only telephony administrators set browser phone passwords."))
+        for user in self.filtered("telephony_extension"):
+            user.telephony_sip_password = secrets.token_urlsafe(SIP_PASSWORD_BYTES)
+
+    @api.model
+    def _telephony_browser_phones(self, company):
+        """The SIP accounts of ``company``'s browser phones, for its PBX: the users with an extension whose calls
+        ring in the browser and who have a password."""
+        # sudo: the PBX's own list of accounts, asked by a line's bridge (its token was checked)
+        users = self.sudo().search([
+            ("company_ids", "in", company.id), ("share", "=", False), ("telephony_extension", "!=", False),
+            ("telephony_ring_on", "in", ("browser", "both")), ("telephony_sip_password", "!=", False),
+        ])
+        phones = {}
+        for user in users:
+            # Two users with one extension: the one who answers it has the phone (see _telephony_users_by_extension).
+            phones.setdefault(user.telephony_extension, {
+                "extension": user.telephony_extension,
+                "username": f"{user.telephony_extension}-browser",
+                "password": user.telephony_sip_password,
+                "display_name": user.name,
+            })
+        return sorted(phones.values(), key=lambda phone: phone["extension"])
+
     def _telephony_browser_phone_settings(self):
         """What the current user's browser phone needs to register, or why it cannot: ``{"enabled": False,
         "reason": ...}``. Only ever for the user themselves: it carries their SIP password."""
         self.ensure_one()
         if self != self.env.user:
             raise AccessError(_("A browser phone's settings are given to its own user only."))
-        if self.telephony_ring_on == "desk":
-            return {"enabled": False, "reason": _("Your calls ring on your desk phone (see your preferences).")}
+        # Whoever has an extension dials from Odoo (the PBX rings their desk phone or this browser first).
+        disabled = {"enabled": False, "extension": self.telephony_extension or False}
         if not self.telephony_extension:
-            return {"enabled": False, "reason": _("You have no phone extension: ask your telephony administrator.")}
+            return {**disabled, "reason": _("You have no phone extension: ask your telephony administrator.")}
+        if self.telephony_ring_on == "desk":
+            return {**disabled, "reason": _("Your calls ring on your desk phone (see your preferences).")}
         line = self.env["telephony.line"].sudo().search(  # sudo: the URL of the company's PBX, not a secret
             [("company_id", "=", self.env.company.id), ("browser_phone_url", "!=", False)], limit=1)
         if not line:
-            return {"enabled": False, "reason": _("No phone line of your company accepts browser phones.")}
+            return {**disabled, "reason": _("No phone line of your company accepts browser phones.")}
         # sudo: the user's own password, which no ordinary read returns (see the field)
         password = self.sudo().telephony_sip_password
         if not password:
-            return {"enabled": False, "reason": _("Your browser phone has no password yet: ask your telephony "
-                                                  "administrator.")}
+            return {**disabled, "reason": _("Your browser phone has no password yet: ask your telephony "
+                                            "administrator.")}
         username = f"{self.telephony_extension}-browser"
         return {
             "enabled": True,

@@ -6,6 +6,7 @@ from . import (
     test_click_to_dial,
     test_click_to_dial_lifecycle,
     test_concurrency,
+    test_dial_anywhere,
     test_dial_orders,
     test_end_to_end_asterisk,
     test_end_to_end_bridge,

@@ -165,9 +165,10 @@ class RealAsterisk:
         Path(self.settings["ASTERISK_INSTANCE"] + ".ari-password").unlink(missing_ok=True)
 
 
-def start_asterisk_for(test_class, token, dials=False):
+def start_asterisk_for(test_class, token, dials=False, browser_phones=False):
     """Start a real Asterisk and a bridge posting to ``test_class``'s Odoo server, stopped with the class;
-    with ``dials``, the bridge places the click-to-dial calls of the tests too.
+    with ``dials``, the bridge places the click-to-dial calls of the tests too; with ``browser_phones``, it
+    writes the phones in Odoo into Asterisk's configuration every second.
 
     Sets ``asterisk``, ``spool`` and ``bridge`` on the class."""
     test_class.asterisk = RealAsterisk()
@@ -183,6 +184,10 @@ def start_asterisk_for(test_class, token, dials=False):
         "BRIDGE_VOICEMAIL_PROMPT": f"sound:{sounds}/beep",
         **({} if dials else NO_DIAL_ORDERS),
     }
+    if browser_phones:
+        env["BRIDGE_BROWSER_PHONES_FILE"] = str(Path(test_class.asterisk.settings["ASTERISK_CONF"]).parent
+                                                / "pjsip_browser_phones.conf")
+        env["BRIDGE_BROWSER_PHONES_SECONDS"] = "1"
     test_class.bridge = PbxProcess("pbx_bridge", env=env)
     test_class.addClassCleanup(test_class.bridge.stop)
     deadline = time.monotonic() + 20

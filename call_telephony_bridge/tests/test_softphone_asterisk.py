@@ -27,28 +27,16 @@ FAKE_MEDIA = ["--use-fake-ui-for-media-stream", "--use-fake-device-for-media-str
 WORLD_TIMEOUT = 90
 
 
-@tagged("post_install", "-at_install")
-@unittest.skipUnless(asterisk_built(), "the real Asterisk is not built here (setup/asterisk.sh build)")
-class TestSoftphoneOnAsterisk(ToursWithTheBridgeMixin, TelephonyWorldMixin, HttpCase):
-    """A user without a desk phone talks in Odoo: the browser phone against the real Asterisk of the tests."""
+class BrowserPhoneToursMixin:
+    """For test classes whose tours use the browser phone of ``user`` (extension ``extension``) against the
+    class's real Asterisk and bridge."""
 
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        start_asterisk_for(cls, LINE_TOKEN)
-        cls.line.write({
-            "browser_phone_url": cls.asterisk.url.replace("http://", "ws://") + "/ws",
-            "default_extensions": BROWSER_EXTENSION,
-            "skip_absent_users": False,
-        })
-        cls.user = cls.env.ref("base.user_admin")
-        cls.user.write({"telephony_extension": BROWSER_EXTENSION, "telephony_ring_on": "browser",
-                        "telephony_sip_password": BROWSER_PASSWORD})
+    extension = BROWSER_EXTENSION
 
     # ------------------------------------------------------------------ the world around the browser
     def browser_contact(self):
         """The SIP contact the browser phone registered, or None."""
-        found = re.search(rf"Contact:\s+{BROWSER_EXTENSION}-browser/(\S+)", self.asterisk.cli("pjsip show contacts"))
+        found = re.search(rf"Contact:\s+{self.extension}-browser/(\S+)", self.asterisk.cli("pjsip show contacts"))
         return found and found.group(1)
 
     def tour_tab_listens(self):
@@ -95,6 +83,10 @@ class TestSoftphoneOnAsterisk(ToursWithTheBridgeMixin, TelephonyWorldMixin, Http
                 thread.start()
             try:
                 self.start_tour("/odoo", tour, login="admin", timeout=180)
+            except AssertionError as failure:
+                messages = self.asterisk.cli("core show channels verbose")
+                raise AssertionError(f"{failure}\n--- the bridge:\n{self.bridge.output()[-3000:]}\n"
+                                     f"--- Asterisk's channels:\n{messages}") from None
             finally:
                 done.set()
                 for thread in threads:
@@ -138,8 +130,31 @@ class TestSoftphoneOnAsterisk(ToursWithTheBridgeMixin, TelephonyWorldMixin, Http
             self.assertEqual((call.direction, call.user_id, call.partner_id),
                              ("inbound", self.user, self.env["res.partner"]))
             self.assertGreater(call.telephony_duration, talked_for)
+            events = call.telephony_event_ids.mapped("event")
+            self.assertEqual((events.count("hold"), events.count("unhold")), (1, 1),
+                             "the browser's hold and resume reach the call as the handset's own")
 
-    # ------------------------------------------------------------------ tests
+
+
+@tagged("post_install", "-at_install")
+@unittest.skipUnless(asterisk_built(), "the real Asterisk is not built here (setup/asterisk.sh build)")
+class TestSoftphoneOnAsterisk(BrowserPhoneToursMixin, ToursWithTheBridgeMixin, TelephonyWorldMixin, HttpCase):
+    """A user without a desk phone talks in Odoo: the browser phone against the real Asterisk of the tests
+    (its account 103-browser is in the test world's pjsip-world.conf)."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        start_asterisk_for(cls, LINE_TOKEN)
+        cls.line.write({
+            "browser_phone_url": cls.asterisk.url.replace("http://", "ws://") + "/ws",
+            "default_extensions": BROWSER_EXTENSION,
+            "skip_absent_users": False,
+        })
+        cls.user = cls.env.ref("base.user_admin")
+        cls.user.write({"telephony_extension": BROWSER_EXTENSION, "telephony_ring_on": "browser",
+                        "telephony_sip_password": BROWSER_PASSWORD})
+
     def test_tour_an_inbound_call_is_answered_and_talked_in_the_browser(self):
         call_ref, _contact = self.play_tour("call_telephony_bridge_softphone",
                                             lambda browsers: self.call_in_once_registered())
@@ -193,3 +208,34 @@ class TestSoftphoneOnAsterisk(ToursWithTheBridgeMixin, TelephonyWorldMixin, Http
     def test_tour_an_unreachable_pbx_is_said(self):
         self.line.browser_phone_url = f"ws://127.0.0.1:{free_port()}/ws"
         self.play_tour("call_telephony_bridge_softphone_pbx_unreachable", lambda browsers: None)
+
+
+@tagged("post_install", "-at_install")
+@unittest.skipUnless(asterisk_built(), "the real Asterisk is not built here (setup/asterisk.sh build)")
+class TestBrowserPhoneProvisioning(BrowserPhoneToursMixin, ToursWithTheBridgeMixin, TelephonyWorldMixin, HttpCase):
+    """An administrator gives a user a browser phone in Odoo only: the bridge writes its account into
+    Asterisk's configuration, and the user's browser registers with it and takes a call."""
+
+    extension = "105"
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        start_asterisk_for(cls, LINE_TOKEN, browser_phones=True)
+        cls.line.write({
+            "browser_phone_url": cls.asterisk.url.replace("http://", "ws://") + "/ws",
+            "default_extensions": cls.extension,
+            "skip_absent_users": False,
+        })
+        cls.user = cls.env.ref("base.user_admin")
+        cls.user.write({"telephony_extension": cls.extension, "telephony_ring_on": "browser"})
+        cls.user.action_telephony_generate_sip_password()
+
+    def test_tour_a_phone_given_in_odoo_registers_and_takes_a_call(self):
+        endpoint = f"{self.asterisk.url}/ari/endpoints/PJSIP/{self.extension}-browser"
+        self.wait("the bridge never gave Asterisk the browser phone",
+                  lambda: self.asterisk.ari.get(endpoint, timeout=5).ok, timeout=30)
+        call_ref, _contact = self.play_tour("call_telephony_bridge_softphone",
+                                            lambda browsers: self.call_in_once_registered())
+        self.assertAnsweredInTheBrowser(call_ref)
+        self.assertNotIn(self.user.telephony_sip_password, self.bridge.output(), "a password is never logged")

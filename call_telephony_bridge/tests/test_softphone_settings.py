@@ -2,11 +2,11 @@
 
 import json
 
-from odoo.exceptions import ValidationError
+from odoo.exceptions import AccessError, ValidationError
 from odoo.tests import HttpCase, new_test_user, tagged
 from odoo.tests.common import JsonRpcException
 
-from .common import TelephonyWorldMixin
+from .common import LINE_TOKEN, TelephonyWorldMixin
 
 SETTINGS_URL = "/call_telephony_bridge/softphone/settings"
 AGENTS_PASSWORD = "agent-201-browser-secret"
@@ -52,15 +52,16 @@ class TestSoftphoneSettings(TelephonyWorldMixin, HttpCase):
 
     def test_a_phone_that_cannot_register_says_why(self):
         self.authenticate("mallory", "mallory")
-        self.assertEqual(self.settings(), {
-            "enabled": False, "reason": "Your calls ring on your desk phone (see your preferences)."})
+        self.assertEqual(self.settings(), {"enabled": False, "extension": "209",
+                                           "reason": "Your calls ring on your desk phone (see your preferences)."})
         self.rpc("res.users", "write", [self.mallory.id], {"telephony_ring_on": "both"})
         self.assertEqual(self.settings()["reason"],
                          "Your browser phone has no password yet: ask your telephony administrator.")
         self.line.browser_phone_url = False
         self.assertEqual(self.settings()["reason"], "No phone line of your company accepts browser phones.")
         self.mallory.telephony_extension = False
-        self.assertEqual(self.settings()["reason"], "You have no phone extension: ask your telephony administrator.")
+        self.assertEqual(self.settings(), {"enabled": False, "extension": False,
+                                           "reason": "You have no phone extension: ask your telephony administrator."})
 
     def test_nobody_reads_another_users_sip_password(self):
         self.authenticate("mallory", "mallory")
@@ -101,3 +102,51 @@ class TestSoftphoneSettings(TelephonyWorldMixin, HttpCase):
             with self.assertRaisesRegex(ValidationError, "WebSocket URL"):
                 self.line.browser_phone_url = url
         self.line.browser_phone_url = "ws://127.0.0.1:8088/ws"
+
+
+@tagged("post_install", "-at_install")
+class TestBrowserPhoneAccounts(TelephonyWorldMixin, HttpCase):
+    """The PBX's side: the line's bridge reads the browser phones' SIP accounts to provision Asterisk."""
+
+    URL = "/telephony/v1/browser_phones"
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.agent.write({"telephony_ring_on": "both", "telephony_sip_password": AGENTS_PASSWORD})
+        cls.colleague.write({"telephony_ring_on": "desk", "telephony_sip_password": "colleague-desk-only-pw"})
+        other_company = cls.env["res.company"].create({"name": "Calls Kraków"})
+        new_test_user(cls.env, "krakow", company_id=other_company.id, company_ids=[other_company.id],
+                      telephony_extension="301", telephony_ring_on="browser",
+                      telephony_sip_password="krakow-browser-secret")
+
+    def get(self, token=LINE_TOKEN):
+        return self.url_open(self.URL, headers={"Authorization": f"Bearer {token}"})
+
+    def test_the_line_gets_its_companys_browser_phones_only(self):
+        response = self.get()
+        self.assertEqual(response.status_code, 200)
+        self.assertEqual(response.json(), {"phones": [{
+            "extension": "201", "username": "201-browser", "password": AGENTS_PASSWORD,
+            "display_name": "Agnieszka Agent"}]})
+
+    def test_a_wrong_token_gets_nothing(self):
+        for headers in ({}, {"Authorization": "Bearer wrong-token-0123456789abcdef0123456789"},
+                        {"Authorization": f"Basic {LINE_TOKEN}"}):
+            response = self.url_open(self.URL, headers=headers)
+            self.assertEqual(response.status_code, 401)
+            self.assertNotIn(AGENTS_PASSWORD, response.text)
+        self.authenticate("admin", "admin")  # a user's session is not a line's token
+        self.assertEqual(self.url_open(self.URL).status_code, 401)
+
+    def test_administrators_generate_passwords_that_asterisk_can_hold(self):
+        users = self.agent | self.colleague
+        users.with_user(self.env.ref("base.user_admin")).action_telephony_generate_sip_password()
+        passwords = users.mapped("telephony_sip_password")
+        self.assertEqual([len(password) for password in passwords], [24, 24])
+        self.assertNotIn(AGENTS_PASSWORD, passwords)
+        with self.assertRaises(AccessError):
+            self.agent.with_user(self.agent).action_telephony_generate_sip_password()
+        for password in ("short-pw", "has;semicolon-inside", "has space inside!", 'quote"inside-it'):
+            with self.assertRaisesRegex(ValidationError, "12 to 128"):
+                self.agent.telephony_sip_password = password

@@ -42,7 +42,8 @@ class FakeOdoo:
     order for the next claim, as a user's *Call* does; ``claims`` keeps what each claim said of the bridge,
     ``dial_failures`` the failures reported (answered ``failure_status``); claims answer ``claim_status``, and
     with ``lose_next_claim_answer`` the next claim that takes orders answers too late (after the bridge's
-    time-out); a claim asked again under its id gets what it took, as Odoo does.
+    time-out); a claim asked again under its id gets what it took, as Odoo does. ``browser_phones``: the
+    SIP accounts of the phones in Odoo it answers.
     """
 
     def __init__(self):
@@ -55,6 +56,7 @@ class FakeOdoo:
         self.route = {"steps": [{"extensions": ["101"], "timeout": 5}], "fallback": "hangup", "skip": False}
         self.orders, self.claims, self.dial_failures, self.failure_status = [], [], [], 200
         self.claim_status, self.lose_next_claim_answer, self.claimed = 200, False, {}
+        self.browser_phones = []
         self.lock = threading.Lock()
         fake = self
 
@@ -76,6 +78,8 @@ class FakeOdoo:
                 url = urlparse(self.path)
                 if self.headers.get("Authorization") != f"Bearer {TOKEN}":
                     return self._reply(401, {"error": "bad token"})
+                if url.path == "/telephony/v1/browser_phones":
+                    return self._reply(200, {"phones": list(fake.browser_phones)})
                 query = {k: v[0] for k, v in parse_qs(url.query).items()}
                 fake.route_requests.append(query)
                 route = fake.route(query) if callable(fake.route) else fake.route

@@ -19,6 +19,8 @@ const OWN_CALL_RING_MS = 15000;
 // noticed within seconds, a long outage is not hammered.
 const RECONNECT_MIN_SECONDS = 1;
 const RECONNECT_MAX_SECONDS = 8;
+// A hold or resume Asterisk has not answered within this long is given up (the next one may go).
+const RENEGOTIATION_TIMEOUT_MS = 5000;
 const ACTIONS = ["answer", "decline", "hangUp", "toggleMute", "toggleHold", "sendTone"];
 
 /** The number a SIP address carries, as the screen-pop shows calls: its user part. */
@@ -42,13 +44,14 @@ function digits(text) {
  * in_call or offline, with ``reason`` saying why when it is not ready.
  */
 export const softphoneService = {
-    dependencies: ["notification"],
-    start(env, { notification }) {
+    dependencies: ["notification", "orm", "action"],
+    start(env, { notification, orm, action }) {
         const state = reactive({
             status: "off",
             reason: "",
             sessions: [],
             leading: false,
+            canDial: false,
             soundBlocked: false,
             microphoneId: null,
             speakerId: null,
@@ -56,6 +59,7 @@ export const softphoneService = {
         const ringtone = new Ringtone();
         const rtcSessions = new Map(); // call id -> JsSIP session, in the leading tab only
         const audioElements = new Map();
+        const renegotiations = new Map(); // call id -> the hold or resume in progress
         let ua = null;
         let gaveUp = false; // the PBX refused the password: no retry until the page is loaded again
         let retryTimer = null;
@@ -168,6 +172,8 @@ export const softphoneService = {
                 refreshStatus();
             };
             rtcSession.on("ended", forget);
+            rtcSession.on("ended", () => renegotiations.delete(id));
+            rtcSession.on("failed", () => renegotiations.delete(id));
             rtcSession.on("failed", forget);
             if (incoming && Date.now() < ownCallUntil) {
                 // The PBX rings the user's phone first for the call they just placed: no need to pick up.
@@ -217,6 +223,33 @@ export const softphoneService = {
             return { mediaConstraints: { audio, video: false }, pcConfig: PEER_CONNECTION };
         }
 
+        /**
+         * Hold or resume, one after the other: a re-INVITE sent while the previous one is still in progress
+         * is refused by Asterisk (500), and JsSIP then ends the call. Each waits for the one before.
+         */
+        function renegotiate(callId) {
+            const previous = renegotiations.get(callId) || Promise.resolve();
+            const next = previous.then(
+                () =>
+                    new Promise((resolve) => {
+                        const rtcSession = rtcSessions.get(callId);
+                        const call = state.sessions.find((candidate) => candidate.id === callId);
+                        if (!rtcSession || !call) {
+                            return resolve();
+                        }
+                        setTimeout(resolve, RENEGOTIATION_TIMEOUT_MS);
+                        // UPDATE, not re-INVITE: JsSIP 3.10 acknowledges a re-INVITE it sends in a dialog it
+                        // did not start with a wrong CSeq, and Asterisk then ends the call; an UPDATE needs no ACK.
+                        const options = { useUpdate: true };
+                        const accepted = call.held ? rtcSession.unhold(options, resolve) : rtcSession.hold(options, resolve);
+                        if (!accepted) {
+                            resolve();
+                        }
+                    })
+            );
+            renegotiations.set(callId, next);
+        }
+
         /** What a user does to a call, in the leading tab: the one holding the call. */
         function act({ action, callId, tone }) {
             const rtcSession = rtcSessions.get(callId);
@@ -235,7 +268,7 @@ export const softphoneService = {
                 } else if (action === "toggleMute") {
                     call.muted ? rtcSession.unmute({ audio: true }) : rtcSession.mute({ audio: true });
                 } else if (action === "toggleHold") {
-                    call.held ? rtcSession.unhold() : rtcSession.hold();
+                    renegotiate(callId);
                 } else if (action === "sendTone" && /^[0-9*#]$/.test(tone)) {
                     rtcSession.sendDTMF(tone, { duration: 120, interToneGap: 70 });
                 }
@@ -313,6 +346,11 @@ export const softphoneService = {
                 setStatus("offline", _t("Odoo could not give the browser phone its settings."));
                 return;
             }
+            state.canDial = Boolean(settings.extension);
+            if (state.canDial) {
+                // Every phone number shown in Odoo is a tel: link: a click dials it through the PBX.
+                document.addEventListener("click", dialTelLink, true);
+            }
             if (!settings.enabled) {
                 setStatus("off", settings.reason);
                 return;
@@ -369,6 +407,29 @@ export const softphoneService = {
             }
         }
 
+        /** Dial ``number`` through the PBX: it rings the user's phone (this browser or the desk phone) first. */
+        async function dial(number) {
+            const next = await orm.call("crm.call", "telephony_dial_number", [number]);
+            expectOwnCall();
+            if (next) {
+                await action.doAction(next);
+            }
+        }
+
+        function dialTelLink(ev) {
+            const link = ev.target.closest && ev.target.closest('a[href^="tel:"]');
+            if (!link || ev.defaultPrevented) {
+                return;
+            }
+            const number = decodeURIComponent(link.getAttribute("href").slice(4)).trim();
+            if (!number) {
+                return;
+            }
+            ev.preventDefault();
+            ev.stopPropagation();
+            dial(number);
+        }
+
         /** What WebRTC counted of a call's audio so far (leading tab only; null elsewhere). */
         async function statistics(call) {
             const rtcSession = rtcSessions.get(call.id);
@@ -399,7 +460,7 @@ export const softphoneService = {
                 action === "sendTone" ? (call, tone) => request(action, call, { tone }) : (call) => request(action, call),
             ])
         );
-        return { state, ...actions, callFor, expectOwnCall, statistics, tabGroupName };
+        return { state, ...actions, callFor, dial, expectOwnCall, statistics, tabGroupName };
     },
 };
 

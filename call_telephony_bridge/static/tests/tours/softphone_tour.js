@@ -68,6 +68,30 @@ function answerTalkAndHangUp({ checkAudio }) {
             run: "click",
         },
         {
+            content: "Put the caller on hold",
+            trigger: `${POPUP} .o_softphone_hold[aria-pressed=false]`,
+            run: "click",
+        },
+        {
+            content: "On hold; resume",
+            trigger: `${POPUP} .o_softphone_hold[aria-pressed=true]`,
+            timeout: 10000,
+            run: "click",
+        },
+        {
+            content: "Open the keypad",
+            trigger: `${POPUP} .o_softphone_hold[aria-pressed=false]`,
+            timeout: 10000,
+            run() {
+                document.querySelector(`${POPUP} .o_softphone_keypad_toggle`).click();
+            },
+        },
+        {
+            content: "Press 5",
+            trigger: `${POPUP} .o_softphone_key[data-key='5']`,
+            run: "click",
+        },
+        {
             content: "Hang up from the popup",
             trigger: `${POPUP} .o_softphone_mute[aria-pressed=false]`,
             run() {
