@@ -9,9 +9,9 @@ import logging
 import os
 import re
 import tempfile
-import threading
 
 from .ari_client import AriError
+from .periodic import PeriodicTask
 
 _logger = logging.getLogger(__name__)
 
@@ -48,34 +48,17 @@ def render(phones):
     return "".join(sections), skipped
 
 
-class BrowserPhoneProvisioner:
+class BrowserPhoneProvisioner(PeriodicTask):
     """The thread that keeps Asterisk's browser phone accounts as Odoo has them (``poll()`` does one round)."""
 
+    failure = "the browser phones could not be brought to Asterisk"
+
     def __init__(self, odoo, rest, path, interval=30.0):
+        super().__init__("browser-phones", interval, wait_first=False)
         self.odoo = odoo
         self.rest = rest
         self.path = path
-        self.interval = interval
         self.problem = None  # said once in the log, not every round
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="browser-phones", daemon=True)
-
-    def start(self):
-        self._thread.start()
-
-    def stop(self):
-        self._stop.set()
-        if self._thread.is_alive():
-            self._thread.join(15)
-
-    def _run(self):
-        while True:
-            try:
-                self.poll()
-            except Exception:
-                _logger.exception("the browser phones could not be brought to Asterisk")
-            if self._stop.wait(self.interval):
-                return
 
     def poll(self):
         """Ask Odoo, write the include when it changed and reload PJSIP. True when Asterisk got a new list."""

@@ -10,44 +10,29 @@ go through the spool as any call's.
 """
 
 import logging
-import threading
 import uuid
 
 from .ari_client import AriError
+from .periodic import PeriodicTask
 
 _logger = logging.getLogger(__name__)
 
 
-class DialOrderPoller:
-    """The thread that claims dial orders; ``health()`` says whether ARI is followed, and the PBX version."""
+class DialOrderPoller(PeriodicTask):
+    """The thread that claims dial orders, saying with each claim whether ARI is followed, and the PBX version."""
+
+    failure = "claiming dial orders failed"
 
     def __init__(self, odoo, tracker, rest, ari_connected, interval=0.5):
+        super().__init__("dial-orders", interval)
         self.odoo = odoo
         self.tracker = tracker
         self.rest = rest
         self.ari_connected = ari_connected  # an Event: set while the ARI events stream is open
-        self.interval = interval
         self.asterisk_version = None
         self.problem = None  # why the last claim failed, said once in the log (not twice a second)
         # The claim asked until Odoo's answer arrives: Odoo may have taken orders for one whose answer was lost.
         self.claim_id = uuid.uuid4().hex
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="dial-orders", daemon=True)
-
-    def start(self):
-        self._thread.start()
-
-    def stop(self):
-        self._stop.set()
-        if self._thread.is_alive():
-            self._thread.join(15)
-
-    def _run(self):
-        while not self._stop.wait(self.interval):
-            try:
-                self.poll()
-            except Exception:
-                _logger.exception("claiming dial orders failed")
 
     def poll(self):
         """One claim: the orders Odoo hands out are placed. Without ARI they fail at once, and Odoo says why."""

@@ -24,6 +24,8 @@ BROWSER_EXTENSION = "103"
 BROWSER_PASSWORD = "test-browser-103-secret"  # setup/asterisk/test-world/pjsip-world.conf
 # A microphone that needs no one to allow it: Chromium's own fake device (a beeping tone).
 FAKE_MEDIA = ["--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream"]
+# The same microphone, which the user refuses to Odoo (the browser's prompt answered "block").
+REFUSED_MICROPHONE = ["--use-fake-device-for-media-stream", "--deny-permission-prompts"]
 WORLD_TIMEOUT = 90
 
 
@@ -44,10 +46,10 @@ class BrowserPhoneToursMixin:
             self.user.invalidate_recordset(["telephony_open_record_on_answer"])
             return not self.user.telephony_open_record_on_answer
 
-    def play_tour(self, tour, world, before_the_tour=None):
+    def play_tour(self, tour, world, before_the_tour=None, media=FAKE_MEDIA):
         """Run ``tour`` while ``world(browsers)`` plays the PBX's side in a thread; ``browsers`` gets the
-        tour's Chromium once it runs. ``before_the_tour(browser)`` runs once the browser has the user's
-        session, before the tour's page loads. The world's return value is returned."""
+        tour's Chromium once it runs (with the ``media`` flags). ``before_the_tour(browser)`` runs once the
+        browser has the user's session, before the tour's page loads. The world's return value is returned."""
         channel = hashable(channel_with_db(self.registry.db_name, self.user.partner_id))
         done = threading.Event()
         browsers, outcome = [], {}
@@ -55,7 +57,7 @@ class BrowserPhoneToursMixin:
 
         def spawn_with_fake_media(browser, cmd):
             browsers.append(browser)
-            return spawn(browser, cmd[:-1] + FAKE_MEDIA + cmd[-1:])
+            return spawn(browser, cmd[:-1] + media + cmd[-1:])
 
         def navigate_after_preparing(browser, url, wait_stop=False):
             if before_the_tour:
@@ -198,6 +200,43 @@ class TestSoftphoneOnAsterisk(BrowserPhoneToursMixin, ToursWithTheBridgeMixin, T
 
         call_ref = self.play_tour("call_telephony_bridge_softphone", world)
         self.assertAnsweredInTheBrowser(call_ref)
+
+    def test_tour_a_declined_call_goes_on_without_the_user(self):
+        def world(browsers):
+            self.wait("the browser phone never registered", self.browser_contact)
+            return self.asterisk.call_in(UNKNOWN_CALLER, LINE_DIGITS, talk=3)
+
+        call_ref = self.play_tour("call_telephony_bridge_softphone_decline", world)
+
+        def missed():
+            with self.registry.test_lock:
+                self.env.invalidate_all()
+                call = self.env["crm.call"].search([("external_ref", "=", call_ref)])
+                return call if call.state == "missed" else None
+
+        call = self.wait("the declined call was not missed", missed, timeout=30)
+        with self.registry.test_lock:
+            self.assertFalse(call.answered_at, "declined: nobody answered")
+            self.assertEqual(call.telephony_event_ids.filtered(lambda e: e.event == "ringing").mapped("extension"),
+                             [BROWSER_EXTENSION])
+
+    def test_tour_a_refused_microphone_is_said_and_the_call_goes_on(self):
+        def world(browsers):
+            self.wait("the browser phone never registered", self.browser_contact)
+            return self.asterisk.call_in(UNKNOWN_CALLER, LINE_DIGITS, talk=3)
+
+        call_ref = self.play_tour("call_telephony_bridge_softphone_microphone_refused", world,
+                                  media=REFUSED_MICROPHONE)
+
+        def ended():
+            with self.registry.test_lock:
+                self.env.invalidate_all()
+                call = self.env["crm.call"].search([("external_ref", "=", call_ref)])
+                return call if call.state == "missed" else None
+
+        call = self.wait("the call was left in a false state", ended, timeout=40)
+        with self.registry.test_lock:
+            self.assertFalse(call.answered_at)
 
     def test_tour_a_wrong_sip_password_is_said_and_not_retried(self):
         self.user.telephony_sip_password = "not-the-password"

@@ -153,6 +153,60 @@ registry.category("web_tour.tours").add("call_telephony_bridge_softphone_tabs", 
     ],
 });
 
+/** Decline from the popup: the phone stops ringing at once and the call goes on without this user. */
+registry.category("web_tour.tours").add("call_telephony_bridge_softphone_decline", {
+    steps: () => [
+        {
+            content: "The phone registers",
+            trigger: ".o_softphone_systray[data-status=ready]",
+            timeout: 20000,
+        },
+        {
+            content: "Decline the call ringing in the popup",
+            trigger: `${POPUP} .o_softphone_decline`,
+            timeout: 60000,
+            run: "click",
+        },
+        {
+            content: "The phone no longer rings",
+            trigger: ".o_softphone_systray[data-status=ready]",
+            timeout: 5000,
+        },
+        {
+            content: "The popup follows the call: missed, since nobody else took it",
+            trigger: `${POPUP} .o_telephony_title:contains(Missed call)`,
+            timeout: 60000,
+        },
+    ],
+});
+
+/** The user refuses Odoo the microphone: answering says so, in words, and the phone is ready again. */
+registry.category("web_tour.tours").add("call_telephony_bridge_softphone_microphone_refused", {
+    steps: () => [
+        {
+            content: "The phone registers",
+            trigger: ".o_softphone_systray[data-status=ready]",
+            timeout: 20000,
+        },
+        {
+            content: "Answer the call",
+            trigger: `${POPUP} .o_softphone_answer`,
+            timeout: 60000,
+            run: "click",
+        },
+        {
+            content: "Odoo says the microphone is refused, and how to allow it",
+            trigger: ".o_notification:contains(may not use your microphone)",
+            timeout: 10000,
+        },
+        {
+            content: "The phone is ready again, with no call left in it",
+            trigger: ".o_softphone_systray[data-status=ready]",
+            timeout: 10000,
+        },
+    ],
+});
+
 /** The phone cannot register: the systray says offline and, opened, why. */
 function offlineTour(name, reason) {
     registry.category("web_tour.tours").add(name, {
