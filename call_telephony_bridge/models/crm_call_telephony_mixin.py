@@ -1,4 +1,5 @@
 import uuid
+from datetime import timedelta
 
 from odoo import _, api, fields, models
 from odoo.addons.call_logging.models.crm_call_base import LIVE_STATES, WRAP_UP_WINDOW
@@ -8,6 +9,8 @@ from odoo.exceptions import AccessError, UserError
 
 WRAP_UP_FIELDS = ("description", "result_id", "result_note", "goal_status", "additional_info", "inbound_reason")
 POPUP_LIST_LIMIT = 5
+# No phone rings longer than this: a call still "ringing" after it lost its hangup and pops up no more.
+RINGING_AT_MOST = timedelta(minutes=3)
 # A phone number as people write it, with spaces, dashes and an extension: longer is not a number.
 MAX_DIALLED_LENGTH = 64
 # Why an outbound call never connected, in the words of the user who placed it (see tools.call_state.END_REASONS).
@@ -249,6 +252,22 @@ class CrmCallTelephonyMixin(models.AbstractModel):
             self.browse(call.id).check_access("create")
         self.env["telephony.dial.order"]._place(call, user.telephony_extension, dialled, line_number, before)
         return call._action_open_form()
+
+    @api.model
+    def telephony_ringing_now(self):
+        """The popups of the calls ringing at the current user's extension right now: a page opened while the
+        phone rings shows them as the ringing notice would have."""
+        user = self.env.user
+        if not user.telephony_extension:
+            return []
+        # sudo: the PBX's events are the call managers'; the ringing call itself is shown to the user whose
+        # phone rings, as its notice is (see _telephony_popup_data)
+        events = self.env["telephony.call.event"].sudo().search([
+            ("event", "=", "ringing"), ("extension", "=", user.telephony_extension),
+            ("call_id.state", "=", "ringing"), ("call_id.company_id", "in", user.company_ids.ids),
+            ("call_id.start", ">=", fields.Datetime.now() - RINGING_AT_MOST),
+        ])
+        return [call._telephony_popup_data(user) for call in events.call_id.sorted("start")]
 
     def telephony_popup_data(self):
         """What the popup shows of this call to the current user (for a refresh of the screen-pop)."""

@@ -1,11 +1,12 @@
 import threading
 import time
+from datetime import UTC, datetime
 from unittest.mock import patch
 
 from odoo.addons.bus.models.bus import channel_with_db, dispatch, hashable
 from odoo.addons.bus.websocket import WebsocketConnectionHandler
 from odoo.exceptions import AccessError, UserError
-from odoo.tests import HttpCase, tagged
+from odoo.tests import HttpCase, new_test_user, tagged
 
 from .common import EventPoster, TelephonyWorldMixin, bus_payloads
 
@@ -34,6 +35,26 @@ class TestScreenPop(TelephonyWorldMixin, HttpCase):
         self.assertEqual((data["company"], data["responsible"]), ("Kowalski Sp. z o.o.", "Agnieszka Agent"))
         self.assertEqual([ol["name"] for ol in data["open_leads"]], ["Kowalski: 40 desks"])
         self.assertEqual([a["summary"] for a in data["activities"]], ["Send the offer"])
+
+    def test_a_page_opened_while_the_phone_rings_asks_what_rings(self):
+        now = datetime.now(UTC).replace(microsecond=0)
+        mine, theirs, over = (EventPoster(self), EventPoster(self, number="+48 601 222 333"),
+                              EventPoster(self, number="+48 601 444 555"))
+        stale = EventPoster(self, number="+48 601 666 777")  # rang 5 minutes ago and lost its hangup
+        for pbx in (mine, theirs, over):
+            pbx.t0 = now
+        mine.post("ringing", 0, "201")
+        theirs.post("ringing", 0, "202")
+        over.post("ringing", 0, "201")
+        over.post("hangup", 1, "201", reason="no_answer")
+        stale.post("ringing", 0, "201")
+        Call = self.env["crm.call"]
+        [data] = Call.with_user(self.agent).telephony_ringing_now()
+        self.assertEqual((data["id"], data["partner"]["name"]), (mine.call().id, "Anna Kowalska"))
+        self.assertEqual([data["id"] for data in Call.with_user(self.colleague).telephony_ringing_now()],
+                         [theirs.call().id])
+        nobody = new_test_user(self.env, "no-extension", groups="sales_team.group_sale_salesman")
+        self.assertEqual(Call.with_user(nobody).telephony_ringing_now(), [])
 
     def test_the_card_lists_past_calls_and_follows_new_results_and_extensions(self):
         earlier = EventPoster(self)

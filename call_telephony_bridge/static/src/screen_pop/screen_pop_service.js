@@ -1,5 +1,6 @@
 import { _t } from "@web/core/l10n/translation";
 import { registry } from "@web/core/registry";
+import { user } from "@web/core/user";
 import { reactive } from "@odoo/owl";
 import { ScreenPopContainer } from "./screen_pop";
 
@@ -114,6 +115,14 @@ export const screenPopService = {
         bus_service.subscribe("call_telephony_bridge/ringing", (data) => upsert(data, { ringing: true }));
         bus_service.subscribe("call_telephony_bridge/update", (data) => upsert(data, { ringing: false }));
         bus_service.start();
+        // A page opened while the phone rings missed the ringing notice: it asks what rings now.
+        if (user.isInternalUser) {
+            orm.silent.call("crm.call", "telephony_ringing_now").then((calls) => {
+                for (const data of calls) {
+                    upsert(data, { ringing: true });
+                }
+            });
+        }
 
         registry.category("main_components").add("call_telephony_bridge.ScreenPop", {
             Component: ScreenPopContainer,
