@@ -3,7 +3,8 @@
 For each language it switches the demo user (admin) to that language - installing the language
 first if the database lacks it - and photographs the day plan, a completed call's form, the
 Calls page of that call's contact, Settings > Telephony with what Test Connection says of the
-demo line's bridge, and the screen-pop of the next incoming call. While each page
+demo line's bridge, the phone in the systray (its dial pad finding a contact, the recent calls), and
+the screen-pop of the next incoming call. While each page
 is open it lists what is still English on it, labels and stored data alike:
 
 - the English terms of our two addons (a missing translation, as in the test ``TestTranslations``);
@@ -27,6 +28,7 @@ Writes, next to each addon's description page (``static/description/``)::
     call_logging/.../screenshot_call_form_<en|pl|ja>.png
     call_logging/.../screenshot_contact_calls_<en|pl|ja>.png
     call_telephony_bridge/.../screenshot_settings_<en|pl|ja>.png
+    call_telephony_bridge/.../screenshot_phone_<en|pl|ja>.png
     call_telephony_bridge/.../screenshot_popup_<en|pl|ja>.png
 
 The user's language (and their "open the caller's card on answer" preference, switched off
@@ -271,7 +273,7 @@ def main():
     parser.add_argument("--password", default="admin")
     parser.add_argument("--langs", default="en_US,pl_PL,ja_JP",
                         help="English first: the pages the translated ones are compared with")
-    parser.add_argument("--pages", default="day_plan,call_form,contact_calls,settings,popup")
+    parser.add_argument("--pages", default="day_plan,call_form,contact_calls,settings,phone,popup")
     parser.add_argument("--popup-wait", type=int, default=240, help="seconds to wait for an incoming call")
     parser.add_argument("--width", type=int, default=1440)
     parser.add_argument("--height", type=int, default=900)
@@ -356,6 +358,22 @@ def main():
                 browser.screenshot(ROOT / "call_telephony_bridge" / "static" / "description"
                                    / f"screenshot_settings_{suffix}.png")
                 browser.evaluate("document.querySelectorAll('.o_notification_close').forEach((b) => b.click())")
+            if "phone" in pages:
+                # The phone in the systray, opened: its state, the dial pad finding a contact, recent calls.
+                browser.open(day_plan, ".o_softphone_systray")
+                browser.close_popups()
+                browser.evaluate("document.querySelector('.o_softphone_systray').click()")
+                browser.wait_for(".o_softphone_dial_input", 15)
+                browser.evaluate(
+                    "const input = document.querySelector('.o_softphone_dial_input');"
+                    " input.value = 'Kow'; input.dispatchEvent(new Event('input', {bubbles: true}));"
+                )
+                browser.wait_for(".o_softphone_contacts li", 15)
+                time.sleep(0.5)
+                record("phone", suffix, browser.texts())
+                browser.screenshot(ROOT / "call_telephony_bridge" / "static" / "description"
+                                   / f"screenshot_phone_{suffix}.png")
+                browser.evaluate("document.body.click()")
             if "popup" in pages:
                 # A popup of a call that rings from now on, so made in the new language.
                 last = odoo.call("crm.call", "search_read", [], ["id"], order="id desc", limit=1)

@@ -168,7 +168,8 @@ class RealAsterisk:
 def start_asterisk_for(test_class, token, dials=False, browser_phones=False):
     """Start a real Asterisk and a bridge posting to ``test_class``'s Odoo server, stopped with the class;
     with ``dials``, the bridge places the click-to-dial calls of the tests too; with ``browser_phones``, it
-    writes the phones in Odoo into Asterisk's configuration every second.
+    writes the phones in Odoo into Asterisk's configuration when it starts (then hourly: the tests' one
+    database connection is not asked meanwhile; tests/asterisk/test_browser_phones.py follows changes).
 
     Sets ``asterisk``, ``spool`` and ``bridge`` on the class."""
     test_class.asterisk = RealAsterisk()
@@ -187,7 +188,7 @@ def start_asterisk_for(test_class, token, dials=False, browser_phones=False):
     if browser_phones:
         env["BRIDGE_BROWSER_PHONES_FILE"] = str(Path(test_class.asterisk.settings["ASTERISK_CONF"]).parent
                                                 / "pjsip_browser_phones.conf")
-        env["BRIDGE_BROWSER_PHONES_SECONDS"] = "1"
+        env["BRIDGE_BROWSER_PHONES_SECONDS"] = "3600"
     test_class.bridge = PbxProcess("pbx_bridge", env=env)
     test_class.addClassCleanup(test_class.bridge.stop)
     deadline = time.monotonic() + 20
