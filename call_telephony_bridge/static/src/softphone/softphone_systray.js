@@ -93,6 +93,10 @@ export class SoftphoneSystray extends Component {
         return [...new Set([contact.phone, contact.mobile].filter((number) => number))];
     }
 
+    directionLabel(call) {
+        return call.direction === "inbound" ? _t("Incoming") : _t("Outgoing");
+    }
+
     recentLabel(call) {
         return (call.partner_id && call.partner_id[1]) || (call.lead_id && call.lead_id[1]) || call.phone;
     }
