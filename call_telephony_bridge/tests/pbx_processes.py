@@ -1,15 +1,19 @@
 """Start the real simulated PBX and bridge as subprocesses on loopback, for the end-to-end tests."""
 
+import json
 import os
 import shutil
 import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 import requests
+import websocket
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 ARI_USER, ARI_PASSWORD = "odoo", "simulated-secret"
@@ -146,6 +150,32 @@ class RealAsterisk:
             "callerId": number, "timeout": 60, "channelId": channel_id, "variables": {"TALK": str(talk)},
         }).raise_for_status()
         return channel_id + ";2"
+
+    @contextmanager
+    def events(self, types):
+        """What Asterisk says of every channel (a listening ARI application subscribed to all) while the block
+        runs: the list, filled in the background, of the events of ``types``."""
+        url = self.url.replace("http://", "ws://") + "/ari/events"
+        socket_ = websocket.create_connection(
+            f"{url}?app=tests-listener&subscribeAll=true&api_key=odoo:{self.password}", timeout=10)
+        heard = []
+
+        def listen():
+            while True:
+                try:
+                    event = json.loads(socket_.recv() or "{}")
+                except (OSError, ValueError, websocket.WebSocketException):
+                    return
+                if event.get("type") in types:
+                    heard.append(event)
+
+        listener = threading.Thread(target=listen, daemon=True)
+        listener.start()
+        try:
+            yield heard
+        finally:
+            socket_.close()
+            listener.join(5)
 
     def cli(self, command):
         """What the Asterisk CLI prints for ``command``."""

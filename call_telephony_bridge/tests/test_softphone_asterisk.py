@@ -158,9 +158,13 @@ class TestSoftphoneOnAsterisk(BrowserPhoneToursMixin, ToursWithTheBridgeMixin, T
                         "telephony_sip_password": BROWSER_PASSWORD})
 
     def test_tour_an_inbound_call_is_answered_and_talked_in_the_browser(self):
-        call_ref, _contact = self.play_tour("call_telephony_bridge_softphone",
-                                            lambda browsers: self.call_in_once_registered())
+        with self.asterisk.events({"ChannelDtmfReceived"}) as tones:
+            call_ref, _contact = self.play_tour("call_telephony_bridge_softphone",
+                                                lambda browsers: self.call_in_once_registered())
         self.assertAnsweredInTheBrowser(call_ref)
+        self.assertIn(("5", f"PJSIP/{BROWSER_EXTENSION}-browser"),
+                      {(tone["digit"], tone["channel"]["name"].rsplit("-", 1)[0]) for tone in tones},
+                      "the keypad's 5 reached Asterisk from the browser's channel")
 
     def test_tour_three_tabs_one_phone_and_the_next_tab_takes_over(self):
         tabs = []
@@ -265,7 +269,14 @@ class TestBrowserPhoneProvisioning(BrowserPhoneToursMixin, ToursWithTheBridgeMix
         cls.user.action_telephony_generate_sip_password()
         cls.env.flush_all()
         start_asterisk_for(cls, LINE_TOKEN, browser_phones=True)
-        # The bridge reads the browser phones as it starts, on the test's one connection: write after it.
+        # The bridge reads the browser phones as it starts, on the test's one connection: the test begins once
+        # Asterisk has them (a request still running when a test opens its savepoint would end that savepoint).
+        endpoint = f"{cls.asterisk.url}/ari/endpoints/PJSIP/{cls.extension}-browser"
+        deadline = time.monotonic() + 30
+        while not cls.asterisk.ari.get(endpoint, timeout=5).ok:
+            if time.monotonic() > deadline:
+                raise RuntimeError("the bridge never gave Asterisk the browser phone:\n" + cls.bridge.output())
+            time.sleep(0.2)
         with cls.registry.test_lock:
             cls.line.write({
                 "browser_phone_url": cls.asterisk.url.replace("http://", "ws://") + "/ws",
@@ -275,9 +286,6 @@ class TestBrowserPhoneProvisioning(BrowserPhoneToursMixin, ToursWithTheBridgeMix
             cls.env.flush_all()
 
     def test_tour_a_phone_given_in_odoo_registers_and_takes_a_call(self):
-        endpoint = f"{self.asterisk.url}/ari/endpoints/PJSIP/{self.extension}-browser"
-        self.wait("the bridge never gave Asterisk the browser phone",
-                  lambda: self.asterisk.ari.get(endpoint, timeout=5).ok, timeout=30)
         call_ref, _contact = self.play_tour("call_telephony_bridge_softphone",
                                             lambda browsers: self.call_in_once_registered())
         self.assertAnsweredInTheBrowser(call_ref)
