@@ -118,16 +118,22 @@ class BrowserPhoneToursMixin:
                             lambda: (found := self.browser_contact()) and found != contact_differs_from and found)
         return self.asterisk.call_in(UNKNOWN_CALLER, LINE_DIGITS, talk=60), contact
 
-    def wait_for_ended_call(self, call_ref):
-        def ended():
+    def wait_for_call(self, call_ref, state, what, timeout=30):
+        """The call of ``call_ref`` once Odoo has it in ``state`` (a completed one with its PBX duration)."""
+        def reached():
             with self.registry.test_lock:
                 self.env.invalidate_all()
                 call = self.env["crm.call"].search([("external_ref", "=", call_ref)])
-                return call if call.state == "done" and call.telephony_duration else None
-        return self.wait(f"the call {call_ref} never ended in Odoo", ended, timeout=30)
+                return call if call.state == state and (state != "done" or call.telephony_duration) else None
+        return self.wait(what, reached, timeout=timeout)
+
+    def short_call_once_registered(self, browsers):
+        """A caller who talks 3 seconds, once the browser phone registered (a world for play_tour)."""
+        self.wait("the browser phone never registered", self.browser_contact)
+        return self.asterisk.call_in(UNKNOWN_CALLER, LINE_DIGITS, talk=3)
 
     def assertAnsweredInTheBrowser(self, call_ref, talked_for=2):
-        call = self.wait_for_ended_call(call_ref)
+        call = self.wait_for_call(call_ref, "done", f"the call {call_ref} never ended in Odoo")
         with self.registry.test_lock:  # the bridge may still be uploading the recording on the shared connection
             self.assertEqual((call.direction, call.user_id, call.partner_id),
                              ("inbound", self.user, self.env["res.partner"]))
@@ -206,39 +212,17 @@ class TestSoftphoneOnAsterisk(BrowserPhoneToursMixin, ToursWithTheBridgeMixin, T
         self.assertAnsweredInTheBrowser(call_ref)
 
     def test_tour_a_declined_call_goes_on_without_the_user(self):
-        def world(browsers):
-            self.wait("the browser phone never registered", self.browser_contact)
-            return self.asterisk.call_in(UNKNOWN_CALLER, LINE_DIGITS, talk=3)
-
-        call_ref = self.play_tour("call_telephony_bridge_softphone_decline", world)
-
-        def missed():
-            with self.registry.test_lock:
-                self.env.invalidate_all()
-                call = self.env["crm.call"].search([("external_ref", "=", call_ref)])
-                return call if call.state == "missed" else None
-
-        call = self.wait("the declined call was not missed", missed, timeout=30)
+        call_ref = self.play_tour("call_telephony_bridge_softphone_decline", self.short_call_once_registered)
+        call = self.wait_for_call(call_ref, "missed", "the declined call was not missed")
         with self.registry.test_lock:
             self.assertFalse(call.answered_at, "declined: nobody answered")
             self.assertEqual(call.telephony_event_ids.filtered(lambda e: e.event == "ringing").mapped("extension"),
                              [BROWSER_EXTENSION])
 
     def test_tour_a_refused_microphone_is_said_and_the_call_goes_on(self):
-        def world(browsers):
-            self.wait("the browser phone never registered", self.browser_contact)
-            return self.asterisk.call_in(UNKNOWN_CALLER, LINE_DIGITS, talk=3)
-
-        call_ref = self.play_tour("call_telephony_bridge_softphone_microphone_refused", world,
-                                  media=REFUSED_MICROPHONE)
-
-        def ended():
-            with self.registry.test_lock:
-                self.env.invalidate_all()
-                call = self.env["crm.call"].search([("external_ref", "=", call_ref)])
-                return call if call.state == "missed" else None
-
-        call = self.wait("the call was left in a false state", ended, timeout=40)
+        call_ref = self.play_tour("call_telephony_bridge_softphone_microphone_refused",
+                                  self.short_call_once_registered, media=REFUSED_MICROPHONE)
+        call = self.wait_for_call(call_ref, "missed", "the call was left in a false state", timeout=40)
         with self.registry.test_lock:
             self.assertFalse(call.answered_at)
 
